@@ -1,0 +1,27 @@
+"""What the layout needs on every signed-in page: the account, its environments for the
+switcher, and which one is current (the one in the URL, else the last one visited)."""
+
+from accounts.access import account_of
+from accounts.models import Environment
+
+CURRENT_ENVIRONMENT_SESSION_KEY = "current_environment_id"
+
+
+def navigation(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    account = account_of(user)
+    if account is None:
+        return {}
+    environments = list(Environment.objects.filter(account=account))
+    match = request.resolver_match
+    wanted = (match.kwargs.get("environment_id") if match else None) or request.session.get(
+        CURRENT_ENVIRONMENT_SESSION_KEY
+    )
+    current = next((env for env in environments if env.id == wanted), None)
+    if current is None and environments:
+        current = environments[0]
+    if current is not None and request.session.get(CURRENT_ENVIRONMENT_SESSION_KEY) != current.id:
+        request.session[CURRENT_ENVIRONMENT_SESSION_KEY] = current.id
+    return {"account": account, "environments": environments, "current_environment": current}

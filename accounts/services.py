@@ -1,0 +1,437 @@
+"""Every write the accounts app does: one function per operation, atomic, audited."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.audit import Actor, record_event
+from accounts.models import (
+    NAME_MAX_LENGTH,
+    Account,
+    AdminInvitation,
+    Environment,
+    GuestAuthentication,
+    Membership,
+    Space,
+    User,
+    Workbook,
+)
+from accounts.signals import environment_created
+
+INVITATION_LIFETIME = timedelta(hours=72)
+DEFAULT_ENVIRONMENTS = (("development", False), ("production", True))
+
+
+def clean_name(value: str | None, *, field: str = "name", what: str = "Name") -> str:
+    """A name as people type it: surrounding spaces dropped, 1–255 characters left."""
+    name = (value or "").strip()
+    if not name:
+        raise ValidationError({field: f"{what} cannot be empty."})
+    if len(name) > NAME_MAX_LENGTH:
+        raise ValidationError({field: f"{what} must be at most {NAME_MAX_LENGTH} characters."})
+    return name
+
+
+def clean_guest_authentication(values) -> list[str]:
+    allowed = set(GuestAuthentication.values)
+    if not isinstance(values, list | tuple) or any(value not in allowed for value in values):
+        raise ValidationError(
+            {"guest_authentication": f"Choose from: {', '.join(sorted(allowed))}."}
+        )
+    return [value for value in GuestAuthentication.values if value in values]
+
+
+def clean_metadata(value) -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ValidationError({"metadata": "Metadata must be a JSON object."})
+    return value
+
+
+# Accounts and users ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def account_create(*, name: str, email: str, password: str, user_name: str = "") -> Account:
+    """A new account with its first administrator and the default environments."""
+    account = Account.objects.create(name=clean_name(name))
+    user = User.objects.create_user(email=email, password=password, name=user_name.strip())
+    Membership.objects.create(user=user, account=account)
+    record_event(
+        topic="account:created", account=account, actor=user, payload={"name": account.name}
+    )
+    for env_name, is_prod in DEFAULT_ENVIRONMENTS:
+        environment_create(account=account, actor=user, name=env_name, is_prod=is_prod)
+    return account
+
+
+# Environments -----------------------------------------------------------------------------
+
+
+def _environment_name_taken(account: Account, name: str, exclude_id: str | None = None) -> bool:
+    others = Environment.objects.filter(account=account, name__iexact=name)
+    if exclude_id:
+        others = others.exclude(pk=exclude_id)
+    return others.exists()
+
+
+DUPLICATE_ENVIRONMENT = "An environment with this name already exists in this account."
+
+
+@transaction.atomic
+def environment_create(
+    *,
+    account: Account,
+    actor: Actor,
+    name: str,
+    is_prod: bool = False,
+    guest_authentication: list[str] | None = None,
+    metadata: dict | None = None,
+) -> Environment:
+    name = clean_name(name)
+    if _environment_name_taken(account, name):
+        raise ValidationError({"name": DUPLICATE_ENVIRONMENT})
+    try:
+        with transaction.atomic():  # a concurrent twin loses at the unique constraint
+            environment = Environment.objects.create(
+                account=account,
+                name=name,
+                is_prod=bool(is_prod),
+                guest_authentication=clean_guest_authentication(
+                    guest_authentication
+                    if guest_authentication is not None
+                    else [GuestAuthentication.MAGIC_LINK]
+                ),
+                metadata=clean_metadata(metadata),
+            )
+    except IntegrityError as error:
+        raise ValidationError({"name": DUPLICATE_ENVIRONMENT}) from error
+    record_event(
+        topic="environment:created",
+        account=account,
+        actor=actor,
+        environment_id=environment.id,
+        payload={"name": environment.name, "isProd": environment.is_prod},
+    )
+    environment_created.send(sender=Environment, environment=environment, actor=actor)
+    return environment
+
+
+@transaction.atomic
+def environment_update(
+    *,
+    environment: Environment,
+    actor: Actor,
+    name: str | None = None,
+    is_prod: bool | None = None,
+    guest_authentication: list[str] | None = None,
+    metadata: dict | None = None,
+) -> Environment:
+    changes = {}
+    if name is not None:
+        name = clean_name(name)
+        if _environment_name_taken(environment.account, name, exclude_id=environment.id):
+            raise ValidationError({"name": DUPLICATE_ENVIRONMENT})
+        changes["name"] = name
+    if is_prod is not None:
+        changes["is_prod"] = bool(is_prod)
+    if guest_authentication is not None:
+        changes["guest_authentication"] = clean_guest_authentication(guest_authentication)
+    if metadata is not None:
+        changes["metadata"] = clean_metadata(metadata)
+    changed = {
+        field: value for field, value in changes.items() if getattr(environment, field) != value
+    }
+    if not changed:
+        return environment
+    for field, value in changed.items():
+        setattr(environment, field, value)
+    environment.save(update_fields=[*changed, "updated_at"])
+    record_event(
+        topic="environment:updated",
+        account=environment.account,
+        actor=actor,
+        environment_id=environment.id,
+        payload={"changed": sorted(changed)},
+    )
+    return environment
+
+
+@transaction.atomic
+def environment_delete(*, environment: Environment, actor: Actor) -> None:
+    space_count = Space.objects.filter(environment=environment).count()
+    if space_count:
+        raise ValidationError(
+            f"“{environment.name}” still has {space_count} space{'s' if space_count != 1 else ''}: "
+            "delete them first."
+        )
+    record_event(
+        topic="environment:deleted",
+        account=environment.account,
+        actor=actor,
+        environment_id=environment.id,
+        payload={"name": environment.name},
+    )
+    environment.delete()
+
+
+# Spaces and workbooks ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def space_create(
+    *,
+    environment: Environment,
+    actor: Actor,
+    name: str,
+    metadata: dict | None = None,
+    guests_can_invite: bool = True,
+) -> Space:
+    space = Space.objects.create(
+        environment=environment,
+        name=clean_name(name),
+        metadata=clean_metadata(metadata),
+        guests_can_invite=bool(guests_can_invite),
+    )
+    record_event(
+        topic="space:created",
+        account=environment.account,
+        actor=actor,
+        environment_id=environment.id,
+        space_id=space.id,
+        payload={"name": space.name},
+    )
+    return space
+
+
+@transaction.atomic
+def space_update(
+    *,
+    space: Space,
+    actor: Actor,
+    name: str | None = None,
+    guests_can_invite: bool | None = None,
+    metadata: dict | None = None,
+) -> Space:
+    changes = {}
+    if name is not None:
+        changes["name"] = clean_name(name)
+    if guests_can_invite is not None:
+        changes["guests_can_invite"] = bool(guests_can_invite)
+    if metadata is not None:
+        changes["metadata"] = clean_metadata(metadata)
+    changed = {field: value for field, value in changes.items() if getattr(space, field) != value}
+    if not changed:
+        return space
+    for field, value in changed.items():
+        setattr(space, field, value)
+    space.save(update_fields=[*changed, "updated_at"])
+    record_event(
+        topic="space:updated",
+        account=space.environment.account,
+        actor=actor,
+        environment_id=space.environment_id,
+        space_id=space.id,
+        payload={"changed": sorted(changed)},
+    )
+    return space
+
+
+@transaction.atomic
+def space_delete(*, space: Space, actor: Actor) -> None:
+    record_event(
+        topic="space:deleted",
+        account=space.environment.account,
+        actor=actor,
+        environment_id=space.environment_id,
+        space_id=space.id,
+        payload={"name": space.name},
+    )
+    space.delete()
+
+
+def clean_labels(labels) -> list[str]:
+    if labels is None:
+        return []
+    if not isinstance(labels, list | tuple) or not all(isinstance(label, str) for label in labels):
+        raise ValidationError({"labels": "Labels must be a list of text."})
+    return [clean_name(label, field="labels", what="A label") for label in labels]
+
+
+@transaction.atomic
+def workbook_create(
+    *, space: Space, actor: Actor, name: str, labels: list[str] | None = None
+) -> Workbook:
+    workbook = Workbook.objects.create(
+        space=space, name=clean_name(name), labels=clean_labels(labels)
+    )
+    record_event(
+        topic="workbook:created",
+        account=space.environment.account,
+        actor=actor,
+        environment_id=space.environment_id,
+        space_id=space.id,
+        payload={"workbookId": workbook.id, "name": workbook.name},
+    )
+    return workbook
+
+
+@transaction.atomic
+def workbook_update(
+    *, workbook: Workbook, actor: Actor, name: str | None = None, labels: list[str] | None = None
+) -> Workbook:
+    changes = {}
+    if name is not None:
+        changes["name"] = clean_name(name)
+    if labels is not None:
+        changes["labels"] = clean_labels(labels)
+    changed = {
+        field: value for field, value in changes.items() if getattr(workbook, field) != value
+    }
+    if not changed:
+        return workbook
+    for field, value in changed.items():
+        setattr(workbook, field, value)
+    workbook.save(update_fields=[*changed, "updated_at"])
+    space = workbook.space
+    record_event(
+        topic="workbook:updated",
+        account=space.environment.account,
+        actor=actor,
+        environment_id=space.environment_id,
+        space_id=space.id,
+        payload={"workbookId": workbook.id, "changed": sorted(changed)},
+    )
+    return workbook
+
+
+@transaction.atomic
+def workbook_delete(*, workbook: Workbook, actor: Actor) -> None:
+    space = workbook.space
+    record_event(
+        topic="workbook:deleted",
+        account=space.environment.account,
+        actor=actor,
+        environment_id=space.environment_id,
+        space_id=space.id,
+        payload={"workbookId": workbook.id, "name": workbook.name},
+    )
+    workbook.delete()
+
+
+# The team: administrators and their invitations ---------------------------------------------
+
+
+def invitation_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def administrator_invite(
+    *, account: Account, actor: Actor, email: str
+) -> tuple[AdminInvitation, str]:
+    """Email a single-use link that lets `email` set a password and join as administrator.
+    Returns the invitation and the link (for the inviter's confirmation; never stored)."""
+    email = User.objects.normalize_email((email or "").strip()).lower()
+    if not email:
+        raise ValidationError({"email": "Enter an email address."})
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": "This person already has an account."})
+    # 256 bits from the OS; the link carries the token, the database only its digest.
+    token = "inv_" + secrets.token_urlsafe(32)
+    invitation = AdminInvitation.objects.create(
+        account=account,
+        email=email,
+        token_digest=invitation_digest(token),
+        invited_by_id=actor.id,
+        expires_at=timezone.now() + INVITATION_LIFETIME,
+    )
+    link = settings.SITE_URL + reverse("accounts:accept-invitation", args=[token])
+    record_event(
+        topic="administrator:invited",
+        account=account,
+        actor=actor,
+        payload={"email": email, "invitationId": invitation.id},
+    )
+    transaction.on_commit(
+        lambda: send_mail(
+            subject=f"You are invited to administer {account.name}",
+            message=(
+                f"You have been invited to become an administrator of {account.name}.\n\n"
+                f"Set your password here (the link works once, for 72 hours):\n{link}\n"
+            ),
+            from_email=None,
+            recipient_list=[email],
+        )
+    )
+    return invitation, link
+
+
+def invitation_for_token(token: str) -> AdminInvitation | None:
+    """The pending invitation this token opens, if any."""
+    return (
+        AdminInvitation.objects.select_related("account")
+        .filter(
+            token_digest=invitation_digest(token),
+            accepted_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .first()
+    )
+
+
+INVITATION_GONE = "This invitation link is invalid, expired or already used."
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, password: str, name: str = "") -> User:
+    invitation = invitation_for_token(token)
+    if invitation is None:
+        raise ValidationError(INVITATION_GONE)
+    user = User(email=invitation.email, name=(name or "").strip()[:NAME_MAX_LENGTH])
+    validate_password(password, user)
+    # Spend the link atomically: of two concurrent acceptances exactly one updates the row.
+    spent = AdminInvitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
+        accepted_at=timezone.now()
+    )
+    if spent != 1:
+        raise ValidationError(INVITATION_GONE)
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        raise ValidationError("This person already has an account.")
+    user.set_password(password)
+    user.save()
+    Membership.objects.create(user=user, account=invitation.account)
+    record_event(
+        topic="administrator:added",
+        account=invitation.account,
+        actor=user,
+        payload={"userId": user.id, "email": user.email, "invitedBy": invitation.invited_by_id},
+    )
+    return user
+
+
+@transaction.atomic
+def administrator_remove(*, account: Account, actor: Actor, user: User) -> None:
+    """Remove an administrator (and their user, with every credential of theirs).
+    The account row is locked so two removals at once cannot leave it with no administrator."""
+    Account.objects.select_for_update().filter(pk=account.pk).first()
+    if not Membership.objects.filter(account=account, user=user).exists():
+        raise ValidationError("That person is not an administrator of this account.")
+    if Membership.objects.filter(account=account).count() <= 1:
+        raise ValidationError("The last administrator cannot be removed.")
+    record_event(
+        topic="administrator:removed",
+        account=account,
+        actor=actor,
+        payload={"userId": user.id, "email": user.email},
+    )
+    user.delete()

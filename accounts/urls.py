@@ -1,0 +1,32 @@
+from django.urls import path
+
+from accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("", views.home, name="home"),
+    path("environments/", views.environment_list, name="environment-list"),
+    path("environments/<str:environment_id>/", views.environment_detail, name="environment-detail"),
+    path(
+        "environments/<str:environment_id>/settings/",
+        views.environment_settings,
+        name="environment-settings",
+    ),
+    path(
+        "environments/<str:environment_id>/delete/",
+        views.environment_delete,
+        name="environment-delete",
+    ),
+    path("spaces/", views.space_list, name="space-list"),
+    path("spaces/<str:space_id>/", views.space_detail, name="space-detail"),
+    path("spaces/<str:space_id>/delete/", views.space_delete, name="space-delete"),
+    path("workbooks/<str:workbook_id>/", views.workbook_update, name="workbook-update"),
+    path("workbooks/<str:workbook_id>/delete/", views.workbook_delete, name="workbook-delete"),
+    path("team/", views.team, name="team"),
+    path("team/<str:user_id>/remove/", views.administrator_remove, name="administrator-remove"),
+    path("invitations/<str:token>/", views.accept_invitation, name="accept-invitation"),
+    path("logs/", views.logs, name="logs"),
+]

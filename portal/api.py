@@ -1,0 +1,86 @@
+"""The API's wire format, shared by every endpoint: the error envelope, RFC 6750
+challenges, and page-number pagination with the contract's parameter names."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class InsufficientScope(exceptions.PermissionDenied):
+    """403 for a valid credential that may not do this (RFC 6750 `insufficient_scope`)."""
+
+    default_detail = "This credential is not allowed to do that."
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "That conflicts with the current state."
+
+
+def camel_case(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def error_list(detail, key: str | None = None) -> list[dict]:
+    if isinstance(detail, dict):
+        return [
+            error
+            for field, value in detail.items()
+            for error in error_list(
+                value, None if field in ("non_field_errors", "detail") else camel_case(field)
+            )
+        ]
+    if isinstance(detail, list):
+        return [error for item in detail for error in error_list(item, key)]
+    return [{"key": key, "message": str(detail)} if key else {"message": str(detail)}]
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound("Not found.")
+    elif isinstance(exc, DjangoValidationError):
+        # Services validate with Django's ValidationError; the API answers it as 400.
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        )
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    response.data = {"errors": error_list(response.data)}
+    if isinstance(exc, InsufficientScope):
+        response["WWW-Authenticate"] = 'Bearer error="insufficient_scope"'
+    return response
+
+
+def data_response(data, status_code: int = status.HTTP_200_OK) -> Response:
+    return Response({"data": data}, status=status_code)
+
+
+def deleted_response() -> Response:
+    return Response({"data": {"success": True}})
+
+
+class ContractPagination(PageNumberPagination):
+    page_size = 50
+    page_query_param = "pageNumber"
+    page_size_query_param = "pageSize"
+    max_page_size = 1000
+
+    def get_paginated_response(self, data):
+        return Response(
+            {
+                "data": data,
+                "pagination": {
+                    "currentPage": self.page.number,
+                    "pageCount": self.page.paginator.num_pages,
+                    "totalCount": self.page.paginator.count,
+                },
+            }
+        )

@@ -1,0 +1,64 @@
+"""What an API caller may reach, in one place: an administrator reaches every environment of
+their account; a key, only its own environment; a space token, only its space."""
+
+from django.http import Http404
+
+from accounts import access as accounts_access
+from accounts.models import Environment, Space
+from tokens.models import ApiKey, PersonalAccessToken, Secret
+from tokens.principal import Principal
+
+
+def environment_for_principal(principal: Principal, environment_id: str) -> Environment:
+    return accounts_access.environment_within(
+        principal.account, environment_id, principal.environment
+    )
+
+
+def space_for_principal(principal: Principal, space_id: str) -> Space:
+    space = accounts_access.space_within(principal.account, space_id, principal.environment)
+    if principal.space is not None and principal.space.pk != space.pk:
+        raise Http404("Not found.")
+    return space
+
+
+def secrets_within(principal: Principal):
+    return Secret.objects.filter(environment__account=principal.account).filter(
+        **({"environment": principal.environment} if principal.environment else {})
+    )
+
+
+def secret_for_principal(principal: Principal, secret_id: str) -> Secret:
+    secret = (
+        secrets_within(principal)
+        .select_related("environment__account")
+        .filter(pk=secret_id)
+        .first()
+    )
+    if secret is None:
+        raise Http404("Not found.")
+    return secret
+
+
+def may_read_secret_key(principal: Principal) -> bool:
+    """Secret keys are shown to administrators only."""
+    return principal.is_administrator
+
+
+def api_key_for_principal(principal: Principal, environment: Environment, raw_key: str) -> ApiKey:
+    from tokens import credentials
+
+    key = ApiKey.objects.filter(environment=environment, digest=credentials.digest(raw_key)).first()
+    if key is None:
+        raise Http404("Not found.")
+    return key
+
+
+def personal_access_token_of(user, token_id: str) -> PersonalAccessToken:
+    """A user's own token; another user's token id is answered as unknown."""
+    token = (
+        PersonalAccessToken.objects.filter(user=user, pk=token_id).select_related("user").first()
+    )
+    if token is None:
+        raise Http404("Not found.")
+    return token

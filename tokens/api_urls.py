@@ -1,0 +1,3 @@
+from tokens import api  # noqa: F401
+
+urlpatterns = []

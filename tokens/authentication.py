@@ -1,0 +1,38 @@
+"""The API's one authentication class: `Authorization: Bearer <credential>` (RFC 6750)."""
+
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+
+from tokens.verification import verify
+
+REALM = 'Bearer realm="api"'
+INVALID_TOKEN = "The access token is invalid, expired or revoked."
+
+
+class BearerAuthentication(BaseAuthentication):
+    """Accepts a personal access token, a secret or publishable key, or an access token.
+    A token in the query string or the body is never looked at."""
+
+    def authenticate(self, request):
+        header = get_authorization_header(request).decode("latin-1")
+        if not header:
+            return None
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer":
+            return None  # not ours: answered 401 with our challenge
+        # Exactly one space after the scheme and no whitespace inside the token.
+        if not token or token != token.strip() or any(char.isspace() for char in token):
+            self._fail(request)
+        principal = verify(token)
+        if principal is None:
+            self._fail(request)
+        return principal, principal.credential
+
+    def _fail(self, request):
+        request._bearer_error = "invalid_token"
+        raise exceptions.AuthenticationFailed(INVALID_TOKEN)
+
+    def authenticate_header(self, request) -> str:
+        if getattr(request, "_bearer_error", None):
+            return f'{REALM}, error="invalid_token", error_description="{INVALID_TOKEN}"'
+        return REALM

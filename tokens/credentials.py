@@ -1,0 +1,63 @@
+"""The credential format: `<prefix>_<random base62><6-char base62 CRC32 checksum>`.
+
+30 random base62 characters carry 30 × log2(62) ≈ 178 bits. The checksum (over prefix and
+random part) lets a scanner or the server reject a mistyped or made-up token without
+touching the database."""
+
+import hashlib
+import re
+import secrets
+import string
+import zlib
+
+BASE62 = string.digits + string.ascii_letters
+RANDOM_LENGTH = 30
+CHECKSUM_LENGTH = 6  # 62**6 > 2**32, so any CRC32 fits
+
+PERSONAL_ACCESS_TOKEN = "pat"
+SECRET_KEY = "sk"
+PUBLISHABLE_KEY = "pk"
+CLIENT_SECRET = "cs"
+PREFIXES = (PERSONAL_ACCESS_TOKEN, SECRET_KEY, PUBLISHABLE_KEY, CLIENT_SECRET)
+
+BODY_LENGTH = RANDOM_LENGTH + CHECKSUM_LENGTH
+CREDENTIAL_PATTERN = re.compile(
+    rf"^(?P<prefix>{'|'.join(PREFIXES)})_(?P<body>[0-9A-Za-z]{{{BODY_LENGTH}}})$"
+)
+
+
+def _base62(number: int, width: int) -> str:
+    digits = []
+    for _ in range(width):
+        number, remainder = divmod(number, 62)
+        digits.append(BASE62[remainder])
+    return "".join(reversed(digits))
+
+
+def checksum(prefix: str, random_part: str) -> str:
+    return _base62(zlib.crc32(f"{prefix}_{random_part}".encode()), CHECKSUM_LENGTH)
+
+
+def generate(prefix: str) -> str:
+    if prefix not in PREFIXES:
+        raise ValueError(f"Unknown credential prefix {prefix!r}.")
+    random_part = "".join(secrets.choice(BASE62) for _ in range(RANDOM_LENGTH))
+    return f"{prefix}_{random_part}{checksum(prefix, random_part)}"
+
+
+def parse(value: str) -> str | None:
+    """The credential's prefix if `value` is well-formed with a valid checksum, else None."""
+    match = CREDENTIAL_PATTERN.match(value)
+    if match is None:
+        return None
+    prefix, body = match["prefix"], match["body"]
+    random_part, given = body[:RANDOM_LENGTH], body[RANDOM_LENGTH:]
+    if not secrets.compare_digest(checksum(prefix, random_part), given):
+        return None
+    return prefix
+
+
+def digest(value: str) -> str:
+    """What is stored and looked up: a SHA-256 digest. The value is high-entropy, so a
+    fast unsalted hash is safe here, and it keeps verification to one indexed lookup."""
+    return hashlib.sha256(value.encode()).hexdigest()

@@ -1,0 +1,134 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import Environment, Space
+from portal.ids import PublicIdField
+from tokens import encryption
+
+DIGEST_LENGTH = 64
+
+
+def default_publishable_operations() -> list[dict]:
+    return [{"path": "/v1/spaces", "method": "POST"}]
+
+
+class ApiKey(models.Model):
+    """An environment's secret or publishable key. The value is kept encrypted (an
+    administrator can reveal it again) beside its digest, which is what requests look up."""
+
+    class Type(models.TextChoices):
+        SECRET = "SECRET", "Secret key"
+        PUBLISHABLE = "PUBLISHABLE", "Publishable key"
+
+    id = PublicIdField(prefix="us_key")
+    environment = models.ForeignKey(Environment, on_delete=models.CASCADE, related_name="api_keys")
+    type = models.CharField(max_length=16, choices=Type.choices)
+    digest = models.CharField(max_length=DIGEST_LENGTH, unique=True)
+    encrypted_value = models.TextField()
+    last_four = models.CharField(max_length=4)
+    # What a publishable key may do; a secret key may do everything in its environment.
+    operations = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    # Set when the key is rolled: it keeps working until then, and is refused after.
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["type", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} …{self.last_four}"
+
+    @property
+    def raw_key(self) -> str:
+        return encryption.decrypt(self.encrypted_value)
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+
+class PersonalAccessToken(models.Model):
+    """A user-scoped token. Only its digest and last four characters are kept."""
+
+    id = PublicIdField(prefix="us_pat")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="personal_access_tokens"
+    )
+    name = models.CharField(max_length=255)
+    digest = models.CharField(max_length=DIGEST_LENGTH, unique=True)
+    last_four = models.CharField(max_length=4)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} (…{self.last_four})"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+
+class ClientCredential(models.Model):
+    """Legacy client id + secret, traded at the auth endpoint for an access token. The
+    client id is the public id; the secret is kept only as a digest."""
+
+    id = PublicIdField(prefix="us_cli")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="client_credentials"
+    )
+    secret_digest = models.CharField(max_length=DIGEST_LENGTH, unique=True)
+    last_four = models.CharField(max_length=4)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.id
+
+
+class Secret(models.Model):
+    """A name/value pair for listeners, scoped to an environment or to one of its spaces.
+    The value is encrypted at rest."""
+
+    id = PublicIdField(prefix="us_sec")
+    environment = models.ForeignKey(Environment, on_delete=models.CASCADE, related_name="secrets")
+    space = models.ForeignKey(
+        Space, on_delete=models.CASCADE, null=True, blank=True, related_name="secrets"
+    )
+    name = models.CharField(max_length=1024)
+    encrypted_value = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            # NULL never equals NULL in a unique index, so each scope has its own constraint.
+            models.UniqueConstraint(
+                fields=["environment", "name"],
+                condition=Q(space__isnull=True),
+                name="secret_name_unique_per_environment",
+            ),
+            models.UniqueConstraint(
+                fields=["space", "name"],
+                condition=Q(space__isnull=False),
+                name="secret_name_unique_per_space",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def value(self) -> str:
+        return encryption.decrypt(self.encrypted_value)

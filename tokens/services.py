@@ -1,0 +1,283 @@
+"""Every write about credentials: one function per operation, atomic, audited. A raw
+credential value is returned once by the function that makes it and never stored."""
+
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.audit import Actor, record_event
+from accounts.models import Environment, Space, User
+from accounts.services import clean_name
+from tokens import credentials, encryption
+from tokens.models import (
+    ApiKey,
+    ClientCredential,
+    PersonalAccessToken,
+    Secret,
+    default_publishable_operations,
+)
+
+SECRET_NAME_MAX_LENGTH = 1024
+SECRET_VALUE_MAX_LENGTH = 1024
+# Lifetimes offered when creating a personal access token (days; None = never expires).
+TOKEN_LIFETIME_CHOICES = (None, 30, 90, 365)
+# How long a rolled key may keep working, as offered on the API keys page.
+ROLL_GRACE_CHOICES = {
+    "now": timedelta(0),
+    "1h": timedelta(hours=1),
+    "24h": timedelta(hours=24),
+    "7d": timedelta(days=7),
+}
+
+KEY_PREFIXES = {
+    ApiKey.Type.SECRET: credentials.SECRET_KEY,
+    ApiKey.Type.PUBLISHABLE: credentials.PUBLISHABLE_KEY,
+}
+
+
+def _account_of_user(user: User):
+    return user.membership.account
+
+
+# Environment API keys ------------------------------------------------------------------
+
+
+def _api_key_create(*, environment: Environment, key_type: str) -> tuple[ApiKey, str]:
+    raw = credentials.generate(KEY_PREFIXES[key_type])
+    key = ApiKey.objects.create(
+        environment=environment,
+        type=key_type,
+        digest=credentials.digest(raw),
+        encrypted_value=encryption.encrypt(raw),
+        last_four=raw[-4:],
+        operations=default_publishable_operations() if key_type == ApiKey.Type.PUBLISHABLE else [],
+    )
+    return key, raw
+
+
+@transaction.atomic
+def api_keys_create_for_environment(
+    *, environment: Environment, actor: Actor | None = None, **_signal
+) -> None:
+    """An environment's first secret and publishable keys (runs as it is created)."""
+    for key_type in ApiKey.Type.values:
+        key, _raw = _api_key_create(environment=environment, key_type=key_type)
+        record_event(
+            topic="api-key:created",
+            account=environment.account,
+            actor=actor,
+            environment_id=environment.id,
+            payload={"keyId": key.id, "type": key.type},
+        )
+
+
+@transaction.atomic
+def api_key_roll(
+    *, environment: Environment, actor: Actor, key_type: str, keep_old_for: timedelta = timedelta(0)
+) -> tuple[ApiKey, str]:
+    """A new key of `key_type`; the environment's current keys of that type keep working
+    for `keep_old_for` (zero: refused at once), then are refused."""
+    if key_type not in ApiKey.Type.values:
+        raise ValidationError({"type": "Type must be SECRET or PUBLISHABLE."})
+    if keep_old_for < timedelta(0) or keep_old_for > max(ROLL_GRACE_CHOICES.values()):
+        raise ValidationError({"expires": "The old key may be kept for at most 7 days."})
+    now = timezone.now()
+    old_keys = ApiKey.objects.select_for_update().filter(environment=environment, type=key_type)
+    # Keys already past their expiry are gone for good; live ones get their grace period.
+    old_keys.filter(expires_at__lte=now).delete()
+    retire_at = now + keep_old_for
+    retiring = list(
+        old_keys.filter(expires_at__isnull=True) | old_keys.filter(expires_at__gt=retire_at)
+    )
+    if keep_old_for:
+        old_keys.filter(pk__in=[key.pk for key in retiring]).update(
+            expires_at=retire_at, updated_at=now
+        )
+    else:
+        old_keys.filter(pk__in=[key.pk for key in retiring]).delete()
+    key, raw = _api_key_create(environment=environment, key_type=key_type)
+    record_event(
+        topic="api-key:rolled",
+        account=environment.account,
+        actor=actor,
+        environment_id=environment.id,
+        payload={
+            "keyId": key.id,
+            "type": key_type,
+            "retiredKeyIds": [old.id for old in retiring],
+            "oldKeysExpireAt": retire_at.isoformat() if keep_old_for else None,
+        },
+    )
+    return key, raw
+
+
+@transaction.atomic
+def api_key_delete(*, api_key: ApiKey, actor: Actor) -> None:
+    environment = api_key.environment
+    record_event(
+        topic="api-key:deleted",
+        account=environment.account,
+        actor=actor,
+        environment_id=environment.id,
+        payload={"keyId": api_key.id, "type": api_key.type},
+    )
+    api_key.delete()
+
+
+# Personal access tokens ------------------------------------------------------------------
+
+
+def clean_token_lifetime(days) -> int | None:
+    if days in (None, "", "never", 0, "0"):
+        return None
+    try:
+        days = int(days)
+    except (TypeError, ValueError):
+        days = -1
+    if days not in TOKEN_LIFETIME_CHOICES:
+        raise ValidationError({"expires_in_days": "Choose never, 30, 90 or 365 days."})
+    return days
+
+
+@transaction.atomic
+def personal_access_token_create(
+    *, user: User, name: str, expires_in_days: int | None = None
+) -> tuple[PersonalAccessToken, str]:
+    name = clean_name(name, what="Token name")
+    days = clean_token_lifetime(expires_in_days)
+    raw = credentials.generate(credentials.PERSONAL_ACCESS_TOKEN)
+    token = PersonalAccessToken.objects.create(
+        user=user,
+        name=name,
+        digest=credentials.digest(raw),
+        last_four=raw[-4:],
+        expires_at=timezone.now() + timedelta(days=days) if days else None,
+    )
+    record_event(
+        topic="personal-access-token:created",
+        account=_account_of_user(user),
+        actor=user,
+        payload={"tokenId": token.id, "name": token.name, "expiresAt": _iso(token.expires_at)},
+    )
+    return token, raw
+
+
+@transaction.atomic
+def personal_access_token_regenerate(
+    *, token: PersonalAccessToken, actor: Actor
+) -> tuple[PersonalAccessToken, str]:
+    """A new value for the same token: name and lifetime kept, the old value refused at once."""
+    lifetime = token.expires_at - token.created_at if token.expires_at else None
+    raw = credentials.generate(credentials.PERSONAL_ACCESS_TOKEN)
+    now = timezone.now()
+    token.digest = credentials.digest(raw)
+    token.last_four = raw[-4:]
+    token.created_at = now
+    token.last_used_at = None
+    token.expires_at = now + lifetime if lifetime else None
+    token.save(update_fields=["digest", "last_four", "created_at", "last_used_at", "expires_at"])
+    record_event(
+        topic="personal-access-token:regenerated",
+        account=_account_of_user(token.user),
+        actor=actor,
+        payload={"tokenId": token.id, "name": token.name},
+    )
+    return token, raw
+
+
+@transaction.atomic
+def personal_access_token_delete(*, token: PersonalAccessToken, actor: Actor) -> None:
+    record_event(
+        topic="personal-access-token:deleted",
+        account=_account_of_user(token.user),
+        actor=actor,
+        payload={"tokenId": token.id, "name": token.name},
+    )
+    token.delete()
+
+
+# Legacy client credentials ------------------------------------------------------------------
+
+
+@transaction.atomic
+def client_credential_create(*, user: User) -> tuple[ClientCredential, str]:
+    secret = credentials.generate(credentials.CLIENT_SECRET)
+    credential = ClientCredential.objects.create(
+        user=user, secret_digest=credentials.digest(secret), last_four=secret[-4:]
+    )
+    record_event(
+        topic="client-credential:created",
+        account=_account_of_user(user),
+        actor=user,
+        payload={"clientId": credential.id},
+    )
+    return credential, secret
+
+
+@transaction.atomic
+def client_credential_delete(*, credential: ClientCredential, actor: Actor) -> None:
+    record_event(
+        topic="client-credential:deleted",
+        account=_account_of_user(credential.user),
+        actor=actor,
+        payload={"clientId": credential.id},
+    )
+    credential.delete()
+
+
+# Secrets ------------------------------------------------------------------------------------
+
+
+def _clean_secret_text(value, field: str, what: str) -> str:
+    if not isinstance(value, str) or not 1 <= len(value) <= SECRET_NAME_MAX_LENGTH:
+        raise ValidationError({field: f"{what} must be 1 to 1024 characters."})
+    return value
+
+
+@transaction.atomic
+def secret_upsert(
+    *, environment: Environment, actor: Actor, name: str, value: str, space: Space | None = None
+) -> tuple[Secret, bool]:
+    """Set the secret `name` in this scope (the environment, or one of its spaces); an
+    existing one of the same name and scope gets the new value. Returns (secret, created)."""
+    name = _clean_secret_text(name, "name", "Name")
+    value = _clean_secret_text(value, "value", "Value")
+    if space is not None and space.environment_id != environment.id:
+        raise ValidationError({"space_id": "That space is not in this environment."})
+    secret, created = Secret.objects.select_for_update().get_or_create(
+        environment=environment,
+        space=space,
+        name=name,
+        defaults={"encrypted_value": encryption.encrypt(value)},
+    )
+    if not created:
+        secret.encrypted_value = encryption.encrypt(value)
+        secret.save(update_fields=["encrypted_value", "updated_at"])
+    record_event(
+        topic="secret:created" if created else "secret:updated",
+        account=environment.account,
+        actor=actor,
+        environment_id=environment.id,
+        space_id=space.id if space else "",
+        payload={"secretId": secret.id, "name": name},  # never the value
+    )
+    return secret, created
+
+
+@transaction.atomic
+def secret_delete(*, secret: Secret, actor: Actor) -> None:
+    record_event(
+        topic="secret:deleted",
+        account=secret.environment.account,
+        actor=actor,
+        environment_id=secret.environment_id,
+        space_id=secret.space_id or "",
+        payload={"secretId": secret.id, "name": secret.name},
+    )
+    secret.delete()
+
+
+def _iso(moment):
+    return moment.isoformat() if moment else None

@@ -44,8 +44,8 @@ JWT_SIGNING_KEY = strong_key("JWT_SIGNING_KEY")
 FERNET_KEYS = env.list("FERNET_KEYS", default=[])
 if not FERNET_KEYS and not DEBUG:
     raise ImproperlyConfigured(
-        "FERNET_KEYS is missing: set one or more comma-separated Fernet keys "
-        "(from: python -c 'from cryptography.fernet import Fernet as F; print(F.generate_key())')"
+        "FERNET_KEYS is missing: set one or more comma-separated Fernet keys (from: python -c "
+        "'from cryptography.fernet import Fernet as F; print(F.generate_key().decode())')"
     )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])

@@ -7,7 +7,6 @@ from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_exception_handler
 
 
 class InsufficientScope(exceptions.PermissionDenied):
@@ -41,6 +40,9 @@ def error_list(detail, key: str | None = None) -> list[dict]:
 
 
 def exception_handler(exc, context):
+    # Imported here: rest_framework.views loads the permission classes, which import this module.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
     if isinstance(exc, Http404):
         exc = exceptions.NotFound("Not found.")
     elif isinstance(exc, DjangoValidationError):

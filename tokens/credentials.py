@@ -22,7 +22,7 @@ PREFIXES = (PERSONAL_ACCESS_TOKEN, SECRET_KEY, PUBLISHABLE_KEY, CLIENT_SECRET)
 
 BODY_LENGTH = RANDOM_LENGTH + CHECKSUM_LENGTH
 CREDENTIAL_PATTERN = re.compile(
-    rf"^(?P<prefix>{'|'.join(PREFIXES)})_(?P<body>[0-9A-Za-z]{{{BODY_LENGTH}}})$"
+    rf"^(?P<prefix>{'|'.join(PREFIXES)})_(?P<body>[0-9A-Za-z]{{{BODY_LENGTH}}})"
 )
 
 
@@ -47,7 +47,7 @@ def generate(prefix: str) -> str:
 
 def parse(value: str) -> str | None:
     """The credential's prefix if `value` is well-formed with a valid checksum, else None."""
-    match = CREDENTIAL_PATTERN.match(value)
+    match = CREDENTIAL_PATTERN.fullmatch(value)
     if match is None:
         return None
     prefix, body = match["prefix"], match["body"]

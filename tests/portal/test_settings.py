@@ -1,0 +1,101 @@
+"""Configuration: development needs nothing, production refuses weak or missing keys."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import override_settings
+
+from portal import settings as real_settings
+from portal.local_env import GENERATED_KEYS, ensure_local_env, read_keys
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+def run_check(**environment) -> subprocess.CompletedProcess:
+    """`manage.py check` in a fresh process. Variables given here win over the development
+    `.env`, so an empty value stands for a missing key."""
+    env = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "portal.settings", **environment}
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+STRONG = {
+    "SECRET_KEY": "k" * 10 + "abcdefghijklmnopqrstuvwxyz0123456789ABCD",
+    "JWT_SIGNING_KEY": "j" * 10 + "abcdefghijklmnopqrstuvwxyz0123456789ABCD",
+    "FERNET_KEYS": "ZmRlc2NyaXB0aW9uLWtleS1mb3ItdGVzdHMtb25seSE=",
+    "ALLOWED_HOSTS": "portal.example.com",
+}
+
+
+@pytest.mark.parametrize(
+    ("missing", "message"),
+    [
+        ("SECRET_KEY", "SECRET_KEY is missing or weak"),
+        ("JWT_SIGNING_KEY", "JWT_SIGNING_KEY is missing or weak"),
+        ("FERNET_KEYS", "FERNET_KEYS is missing"),
+    ],
+)
+def test_production_refuses_to_start_without_a_key(missing, message):
+    result = run_check(DEBUG="false", **{**STRONG, missing: ""})
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_production_refuses_a_weak_secret_key():
+    result = run_check(DEBUG="false", **{**STRONG, "SECRET_KEY": "django-insecure-" + "a" * 40})
+    assert result.returncode != 0
+    assert "SECRET_KEY is missing or weak" in result.stderr
+
+
+def test_production_starts_with_strong_keys():
+    result = run_check(DEBUG="false", **STRONG)
+    assert result.returncode == 0, result.stderr
+
+
+def test_local_env_is_generated_once_and_completed_never_changed(tmp_path):
+    path = tmp_path / ".env"
+    ensure_local_env(path)
+    first = read_keys(path)
+    assert first["DEBUG"] == "true"
+    assert set(GENERATED_KEYS) <= set(first)
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+
+    ensure_local_env(path)
+    assert read_keys(path) == first
+
+    path.write_text(f"DEBUG=true\nSECRET_KEY={first['SECRET_KEY']}\n")
+    ensure_local_env(path)
+    completed = read_keys(path)
+    assert completed["SECRET_KEY"] == first["SECRET_KEY"]
+    assert {"JWT_SIGNING_KEY", "FERNET_KEYS"} <= set(completed)
+
+
+def test_local_env_file_is_ignored_by_git():
+    ignored = (PROJECT / ".gitignore").read_text().split()
+    assert ".env" in ignored
+    assert ".demo-login" in ignored
+
+
+def test_real_settings_store_argon2id_hashes(db):
+    assert real_settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    with override_settings(PASSWORD_HASHERS=real_settings.PASSWORD_HASHERS):
+        user = get_user_model().objects.create_user(
+            email="hash@example.com", password="a fine passphrase"
+        )
+        assert user.password.startswith("argon2$argon2id$")
+        assert user.check_password("a fine passphrase")
+
+
+def test_access_tokens_are_not_signed_with_the_django_secret_key():
+    assert real_settings.JWT_SIGNING_KEY
+    assert real_settings.JWT_SIGNING_KEY != real_settings.SECRET_KEY

@@ -187,3 +187,18 @@ def test_log_filter_redacts_every_credential_kind(admin_user):
         assert value not in message
     assert message.count("[redacted]") == 4
     assert redact("nothing secret here: us_env_abc") == "nothing secret here: us_env_abc"
+
+
+def test_a_failed_last_used_write_never_fails_the_request(pat, monkeypatch, caplog):
+    from django.db import OperationalError
+    from django.db.models import QuerySet
+
+    def locked(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(QuerySet, "update", locked)
+    with caplog.at_level(logging.WARNING, logger="tokens.verification"):
+        response = call(authorization=f"Bearer {pat}")
+    assert response.status_code == 200
+    assert "Could not record last use" in caplog.text
+    assert pat not in caplog.text

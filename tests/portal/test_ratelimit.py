@@ -45,3 +45,51 @@ def test_client_address_counts_trusted_proxies_from_the_right(
     settings.TRUSTED_PROXY_COUNT = proxies
     request = factory.get("/", REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR=forwarded)
     assert client_address(request) == expected
+
+
+def _use_redis(settings):
+    """Point the default cache at the machine's Redis. Django keeps one cache client per
+    thread, so each thread below talks to Redis over its own connection, as processes do."""
+    import os
+
+    import redis
+
+    try:
+        redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=1).ping()
+    except redis.RedisError as error:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Redis is required in CI: {error}")
+        pytest.skip("no Redis server on 127.0.0.1:6379")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/15",
+            "KEY_PREFIX": "ratelimit-test",
+        }
+    }
+
+
+def test_counts_are_shared_and_atomic_across_connections_in_redis(settings):
+    import threading
+
+    from django.core.cache import cache as shared_cache
+
+    settings.RATE_LIMITS = {"shared": (100, 60)}
+    _use_redis(settings)
+    shared_cache.clear()
+    results = []
+
+    def attempts():
+        results.extend(hit("shared", "victim@example.com") for _ in range(50))
+
+    try:
+        threads = [threading.Thread(target=attempts) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        # 100 attempts over two connections exactly fill the limit; the next one is refused.
+        assert results.count(None) == 100
+        assert hit("shared", "victim@example.com") is not None
+    finally:
+        shared_cache.clear()

@@ -45,10 +45,10 @@ def may_read_secret_key(principal: Principal) -> bool:
     return principal.is_administrator
 
 
-def api_key_for_principal(principal: Principal, environment: Environment, raw_key: str) -> ApiKey:
-    from tokens import credentials
-
-    key = ApiKey.objects.filter(environment=environment, digest=credentials.digest(raw_key)).first()
+def api_key_in_environment(environment: Environment, key_id: str) -> ApiKey:
+    """One of the environment's keys by id (the SDK names keys by id, never by value, so no
+    key travels in a URL)."""
+    key = ApiKey.objects.filter(environment=environment, pk=key_id).first()
     if key is None:
         raise Http404("Not found.")
     return key

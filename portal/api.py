@@ -1,6 +1,8 @@
 """The API's wire format, shared by every endpoint: the error envelope, RFC 6750
 challenges, and page-number pagination with the contract's parameter names."""
 
+from datetime import UTC
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -18,6 +20,13 @@ class InsufficientScope(exceptions.PermissionDenied):
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "That conflicts with the current state."
+
+
+def iso(moment) -> str | None:
+    """ISO 8601 in UTC with a Z, as the contract's dates are."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def camel_case(name: str) -> str:

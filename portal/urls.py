@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 api_urls = [
+    path("", include("accounts.api_urls")),
     path("", include("tokens.api_urls")),
 ]
 

@@ -3,6 +3,7 @@ credential value is returned once by the function that makes it and never stored
 
 from datetime import timedelta
 
+from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -10,7 +11,7 @@ from django.utils import timezone
 from accounts.audit import Actor, record_event
 from accounts.models import Environment, Space, User
 from accounts.services import clean_name
-from tokens import credentials, encryption
+from tokens import access_tokens, credentials, encryption
 from tokens.models import (
     ApiKey,
     ClientCredential,
@@ -225,6 +226,56 @@ def client_credential_delete(*, credential: ClientCredential, actor: Actor) -> N
         payload={"clientId": credential.id},
     )
     credential.delete()
+
+
+# Access tokens ------------------------------------------------------------------------------
+
+
+class InvalidCredentials(Exception):
+    """Email and password, or client id and secret, did not match. One error for every
+    cause, so the answer never tells which part was wrong or whether the account exists."""
+
+
+def _access_token_for(user: User, *, via: str, claims: dict | None = None) -> tuple[str, object]:
+    token, expires_at = access_tokens.issue(kind=access_tokens.USER, subject=user.id, claims=claims)
+    record_event(
+        topic="access-token:created",
+        account=_account_of_user(user),
+        actor=user,
+        payload={"via": via, "expiresAt": _iso(expires_at)},
+    )
+    return token, expires_at
+
+
+@transaction.atomic
+def access_token_create_for_password(*, email: str, password: str) -> tuple[User, str, object]:
+    """An administrator's 24-hour access token for email + password."""
+    user = authenticate(username=(email or "").strip().lower(), password=password)
+    if user is None or not hasattr(user, "membership"):
+        raise InvalidCredentials
+    token, expires_at = _access_token_for(user, via="userCredentials")
+    return user, token, expires_at
+
+
+@transaction.atomic
+def access_token_create_for_client(*, client_id: str, secret: str) -> tuple[User, str, object]:
+    """A 24-hour access token for legacy client credentials. The token names its client id,
+    so deleting the credential refuses the token too."""
+    if credentials.parse(secret or "") != credentials.CLIENT_SECRET:
+        raise InvalidCredentials
+    credential = (
+        ClientCredential.objects.select_related("user__membership")
+        .filter(pk=client_id, secret_digest=credentials.digest(secret), user__is_active=True)
+        .exclude(user__membership=None)
+        .first()
+    )
+    if credential is None:
+        raise InvalidCredentials
+    ClientCredential.objects.filter(pk=credential.pk).update(last_used_at=timezone.now())
+    token, expires_at = _access_token_for(
+        credential.user, via="apiCredentials", claims={"cli": credential.id}
+    )
+    return credential.user, token, expires_at
 
 
 # Secrets ------------------------------------------------------------------------------------

@@ -41,7 +41,8 @@ def test_the_sdk_speaks_to_the_portal(live_server):
         cwd=SDK_DIR,
         env={
             "PATH": os.environ["PATH"],
-            "FLATFILE_API_URL": live_server.url,
+            # Node resolves "localhost" to ::1 first; the live server listens on IPv4.
+            "FLATFILE_API_URL": live_server.url.replace("localhost", "127.0.0.1"),
             "FLATFILE_API_KEY": pat,
             "SDK_ENVIRONMENT_ID": environment.id,
             "SDK_EMAIL": user.email,

@@ -112,23 +112,19 @@ class AccessTokenCreate(APIView):
             return _too_many(max(wait for wait in waits if wait))
         try:
             if kind == "userCredentials":
-                user, token, expires_at = services.access_token_create_for_password(
-                    email=subject, password=secret
-                )
+                issued = services.access_token_create_for_password(email=subject, password=secret)
             else:
-                user, token, expires_at = services.access_token_create_for_client(
-                    client_id=subject, secret=secret
-                )
+                issued = services.access_token_create_for_client(client_id=subject, secret=secret)
         except services.InvalidCredentials:
             return _unauthorized()
         return Response(
             {
-                "accessToken": token,
+                "accessToken": issued.token,
                 "expiresIn": str(int(LIFETIMES[USER].total_seconds())),
-                "expires": iso(expires_at),
-                "email": user.email,
-                "userId": user.id,
-                "accountId": user.membership.account_id,
+                "expires": iso(issued.expires_at),
+                "email": issued.user.email,
+                "userId": issued.user.id,
+                "accountId": issued.account_id,
             }
         )
 

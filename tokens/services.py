@@ -1,7 +1,8 @@
 """Every write about credentials: one function per operation, atomic, audited. A raw
 credential value is returned once by the function that makes it and never stored."""
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
@@ -9,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.audit import Actor, record_event
-from accounts.models import Environment, Space, User
+from accounts.models import Environment, Membership, Space, User
 from accounts.services import clean_name
 from tokens import access_tokens, credentials, encryption
 from tokens.models import (
@@ -236,35 +237,48 @@ class InvalidCredentials(Exception):
     cause, so the answer never tells which part was wrong or whether the account exists."""
 
 
-def _access_token_for(user: User, *, via: str, claims: dict | None = None) -> tuple[str, object]:
+@dataclass(frozen=True)
+class IssuedAccessToken:
+    token: str
+    expires_at: datetime
+    user: User
+    account_id: str
+
+
+def _access_token_for(
+    user: User, account, *, via: str, claims: dict | None = None
+) -> IssuedAccessToken:
     token, expires_at = access_tokens.issue(kind=access_tokens.USER, subject=user.id, claims=claims)
     record_event(
         topic="access-token:created",
-        account=_account_of_user(user),
+        account=account,
         actor=user,
         payload={"via": via, "expiresAt": _iso(expires_at)},
     )
-    return token, expires_at
+    return IssuedAccessToken(token=token, expires_at=expires_at, user=user, account_id=account.id)
 
 
 @transaction.atomic
-def access_token_create_for_password(*, email: str, password: str) -> tuple[User, str, object]:
+def access_token_create_for_password(*, email: str, password: str) -> IssuedAccessToken:
     """An administrator's 24-hour access token for email + password."""
+    # Django's backend hashes even for an unknown email, so timing does not tell them apart.
     user = authenticate(username=(email or "").strip().lower(), password=password)
-    if user is None or not hasattr(user, "membership"):
+    membership = (
+        Membership.objects.select_related("account").filter(user=user).first() if user else None
+    )
+    if membership is None:
         raise InvalidCredentials
-    token, expires_at = _access_token_for(user, via="userCredentials")
-    return user, token, expires_at
+    return _access_token_for(user, membership.account, via="userCredentials")
 
 
 @transaction.atomic
-def access_token_create_for_client(*, client_id: str, secret: str) -> tuple[User, str, object]:
+def access_token_create_for_client(*, client_id: str, secret: str) -> IssuedAccessToken:
     """A 24-hour access token for legacy client credentials. The token names its client id,
     so deleting the credential refuses the token too."""
     if credentials.parse(secret or "") != credentials.CLIENT_SECRET:
         raise InvalidCredentials
     credential = (
-        ClientCredential.objects.select_related("user__membership")
+        ClientCredential.objects.select_related("user__membership__account")
         .filter(pk=client_id, secret_digest=credentials.digest(secret), user__is_active=True)
         .exclude(user__membership=None)
         .first()
@@ -272,10 +286,10 @@ def access_token_create_for_client(*, client_id: str, secret: str) -> tuple[User
     if credential is None:
         raise InvalidCredentials
     ClientCredential.objects.filter(pk=credential.pk).update(last_used_at=timezone.now())
-    token, expires_at = _access_token_for(
-        credential.user, via="apiCredentials", claims={"cli": credential.id}
+    user = credential.user
+    return _access_token_for(
+        user, user.membership.account, via="apiCredentials", claims={"cli": credential.id}
     )
-    return credential.user, token, expires_at
 
 
 # Secrets ------------------------------------------------------------------------------------

@@ -1,0 +1,41 @@
+import pytest
+from rest_framework.test import APIClient
+
+from tests.factories import development
+from tokens import services
+from tokens.models import ApiKey
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def bearer(client: APIClient, token: str) -> APIClient:
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    return client
+
+
+@pytest.fixture
+def pat(admin_user):
+    return services.personal_access_token_create(user=admin_user, name="script")[1]
+
+
+@pytest.fixture
+def pat_api(pat):
+    return bearer(APIClient(), pat)
+
+
+@pytest.fixture
+def secret_key(account, admin_user):
+    """A raw secret key of the development environment (values exist only at creation)."""
+    return services.api_key_roll(
+        environment=development(account), actor=admin_user, key_type=ApiKey.Type.SECRET
+    )[1]
+
+
+@pytest.fixture
+def publishable_key(account, admin_user):
+    return services.api_key_roll(
+        environment=development(account), actor=admin_user, key_type=ApiKey.Type.PUBLISHABLE
+    )[1]

@@ -1,0 +1,156 @@
+"""POST /v1/auth: credentials traded for a 24-hour access token."""
+
+from datetime import timedelta
+
+import jwt
+import pytest
+from django.conf import settings
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from rest_framework.test import APIClient
+
+from accounts.models import Event
+from tests.factories import DEFAULT_PASSWORD
+from tests.tokens.conftest import bearer
+from tokens import access_tokens, services
+
+
+def login(api, path="/v1/auth", **body):
+    return api.post(path, body, format="json")
+
+
+def test_email_and_password_give_a_24_hour_access_token(api, admin_user, account):
+    response = login(api, type="userCredentials", email=admin_user.email, password=DEFAULT_PASSWORD)
+    assert response.status_code == 200
+    body = response.json()
+    assert "data" not in body
+    assert body["expiresIn"] == "86400"
+    assert body["email"] == admin_user.email
+    assert body["userId"] == admin_user.id
+    assert body["accountId"] == account.id
+    expires = parse_datetime(body["expires"])
+    assert timedelta(hours=23, minutes=59) < expires - timezone.now() <= timedelta(hours=24)
+    claims = jwt.decode(
+        body["accessToken"],
+        settings.JWT_SIGNING_KEY,
+        algorithms=["HS256"],
+        audience=access_tokens.AUDIENCE,
+    )
+    assert claims["sub"] == admin_user.id
+    assert claims["kind"] == "user"
+    assert bearer(APIClient(), body["accessToken"]).get("/v1/accounts/current").status_code == 200
+    assert Event.objects.filter(topic="access-token:created", actor_id=admin_user.id).count() == 1
+
+
+def test_type_may_be_absent_and_the_old_path_works(api, admin_user):
+    response = login(api, "/api/v1/auth", email=admin_user.email.upper(), password=DEFAULT_PASSWORD)
+    assert response.status_code == 200
+
+
+def test_unknown_email_and_wrong_password_get_the_same_answer(api, admin_user):
+    wrong_password = login(api, email=admin_user.email, password="not it")
+    unknown_email = login(api, email="nobody@example.com", password=DEFAULT_PASSWORD)
+    for response in (wrong_password, unknown_email):
+        assert response.status_code == 401
+        assert response["WWW-Authenticate"] == 'Bearer realm="api"'
+    assert (
+        wrong_password.json()
+        == unknown_email.json()
+        == {"errors": [{"message": "The credentials are not valid."}]}
+    )
+
+
+def test_inactive_user_is_refused(api, admin_user):
+    admin_user.is_active = False
+    admin_user.save()
+    assert login(api, email=admin_user.email, password=DEFAULT_PASSWORD).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("body", "key"),
+    [
+        ({"email": "a@example.com"}, "password"),
+        ({"password": "x"}, "email"),
+        ({"type": "apiCredentials", "clientId": "us_cli_x"}, "secret"),
+        ({"type": "other", "email": "a@example.com", "password": "x"}, "type"),
+    ],
+)
+def test_missing_fields_are_400(api, db, body, key):
+    response = api.post("/v1/auth", body, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["key"] == key
+
+
+def test_client_credentials_give_an_access_token_that_dies_with_them(api, admin_user):
+    credential, secret = services.client_credential_create(user=admin_user)
+    response = login(api, clientId=credential.id, secret=secret)
+    assert response.status_code == 200
+    token = response.json()["accessToken"]
+    client = bearer(APIClient(), token)
+    assert client.get("/v1/accounts/current").status_code == 200
+    credential.refresh_from_db()
+    assert credential.last_used_at is not None
+
+    client_id = credential.id
+    services.client_credential_delete(credential=credential, actor=admin_user)
+    assert client.get("/v1/accounts/current").status_code == 401
+    assert login(api, clientId=client_id, secret=secret).status_code == 401
+
+
+def test_wrong_client_secret_is_refused_like_a_wrong_password(api, admin_user):
+    credential, secret = services.client_credential_create(user=admin_user)
+    other_secret = services.client_credential_create(user=admin_user)[1]
+    response = login(api, type="apiCredentials", clientId=credential.id, secret=other_secret)
+    assert response.status_code == 401
+    assert response.json() == {"errors": [{"message": "The credentials are not valid."}]}
+    assert login(api, clientId=credential.id, secret="cs_garbage").status_code == 401
+
+
+def test_deleting_the_user_refuses_their_outstanding_access_tokens(api, admin_user, account):
+    from accounts.models import Membership, User
+
+    token = login(api, email=admin_user.email, password=DEFAULT_PASSWORD).json()["accessToken"]
+    second = User.objects.create_user(email="second@example.com", password="x" * 12)
+    Membership.objects.create(user=second, account=account)
+    admin_user.delete()
+    assert bearer(APIClient(), token).get("/v1/accounts/current").status_code == 401
+
+
+def test_brute_force_is_429_with_retry_after_per_email(api, admin_user, settings):
+    settings.RATE_LIMITS = {
+        **settings.RATE_LIMITS,
+        "auth-email": (3, 60),
+        "auth-address": (100, 60),
+    }
+    for _ in range(3):
+        assert login(api, email=admin_user.email, password="guess").status_code == 401
+    response = login(api, email=admin_user.email, password=DEFAULT_PASSWORD)
+    assert response.status_code == 429
+    assert 1 <= int(response["Retry-After"]) <= 61
+    assert "Too many attempts" in response.json()["errors"][0]["message"]
+    # Another email from the same address is still answered.
+    assert login(api, email="other@example.com", password="guess").status_code == 401
+
+
+def test_brute_force_is_429_per_client_address(api, admin_user, settings):
+    settings.RATE_LIMITS = {
+        **settings.RATE_LIMITS,
+        "auth-email": (100, 60),
+        "auth-address": (3, 60),
+    }
+    for number in range(3):
+        login(api, email=f"user{number}@example.com", password="guess")
+    response = login(api, email=admin_user.email, password=DEFAULT_PASSWORD)
+    assert response.status_code == 429
+    assert response.has_header("Retry-After")
+
+
+def test_auth_endpoint_query_budget(api, admin_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert login(api, email=admin_user.email, password=DEFAULT_PASSWORD).status_code == 200
+    statements = [q["sql"].split(None, 1)[0] for q in queries if "SAVEPOINT" not in q["sql"]]
+    # The user, their membership with the account, and the audit event.
+    assert statements == ["SELECT", "SELECT", "INSERT"]

@@ -11,7 +11,7 @@ def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    account = account_of(user)
+    account = getattr(request, "account", None) or account_of(user)
     if account is None:
         return {}
     environments = list(Environment.objects.filter(account=account))

@@ -1,10 +1,402 @@
-from django.http import HttpResponse
+"""The administrators' pages. Thin: a form parses, accounts.access fetches (another
+account's ids are 404), a service changes, a template renders."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView, LogoutView
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts import access, services
+from accounts.context import CURRENT_ENVIRONMENT_SESSION_KEY
+from accounts.forms import (
+    AcceptInvitationForm,
+    EnvironmentForm,
+    InviteForm,
+    LogFilterForm,
+    NameForm,
+    SignInForm,
+    SpaceForm,
+)
+from accounts.models import AdminInvitation, Event, Membership, User
+from portal.ratelimit import client_address, hit
+
+EVENTS_PER_PAGE = 50
 
 
-def _todo(request, **kwargs):
-    return HttpResponse(status=501)
+def administrator_page(view):
+    """Signed in, and an administrator of an account: the view gets that account."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        account = access.account_of(request.user)
+        if account is None:
+            return render(request, "accounts/no_account.html", status=403)
+        request.account = account  # the layout's context reuses it
+        return view(request, account, *args, **kwargs)
+
+    return wrapper
 
 
-login_view = logout_view = home = environment_list = environment_detail = _todo
-environment_settings = environment_delete = space_list = space_detail = space_delete = _todo
-workbook_update = workbook_delete = team = administrator_remove = accept_invitation = logs = _todo
+def add_service_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, field_errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, field_errors)
+    else:
+        form.add_error(None, error)
+
+
+# Signing in and out ------------------------------------------------------------------------
+
+
+class SignInView(LoginView):
+    form_class = SignInForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        email = (request.POST.get("username") or "").strip().lower()
+        # Both counters advance on every attempt; either one over its limit stops it.
+        waits = [hit("login", client_address(request)), hit("login", f"email:{email}")]
+        if any(waits):
+            wait = max(w for w in waits if w)
+            form.is_valid()  # bind the typed email so the form keeps it
+            form.errors.clear()
+            form.add_error(None, f"Too many attempts. Try again in {wait} seconds.")
+            response = self.render_to_response(self.get_context_data(form=form), status=429)
+            response["Retry-After"] = str(wait)
+            return response
+        return super().post(request, *args, **kwargs)
+
+
+login_view = SignInView.as_view()
+logout_view = LogoutView.as_view()
+
+
+# Environments -------------------------------------------------------------------------------
+
+
+@administrator_page
+def home(request, account):
+    environment_id = request.session.get(CURRENT_ENVIRONMENT_SESSION_KEY)
+    environments = access.environments_within(account)
+    current = environments.filter(pk=environment_id).first() if environment_id else None
+    current = current or environments.first()
+    if current is None:
+        return redirect("accounts:environment-list")
+    return redirect("accounts:environment-detail", current.id)
+
+
+@administrator_page
+def environment_list(request, account):
+    form = EnvironmentForm(request.POST or None, initial={"guest_authentication": ["magic_link"]})
+    if request.method == "POST" and form.is_valid():
+        try:
+            environment = services.environment_create(
+                account=account, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Environment “{environment.name}” created.")
+            return redirect("accounts:environment-list")
+    environments = access.environments_within(account).annotate(space_count=Count("spaces"))
+    return render(
+        request,
+        "accounts/environment_list.html",
+        {"environment_rows": environments, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@administrator_page
+def environment_detail(request, account, environment_id):
+    environment = access.environment_within(account, environment_id)
+    form = NameForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            space = services.space_create(
+                environment=environment, actor=request.user, name=form.cleaned_data["name"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Space “{space.name}” created.")
+            return redirect("accounts:environment-detail", environment.id)
+    spaces = environment.spaces.annotate(workbook_count=Count("workbooks"))
+    return render(
+        request,
+        "accounts/environment_detail.html",
+        {"environment": environment, "spaces": spaces, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@administrator_page
+def environment_settings(request, account, environment_id):
+    environment = access.environment_within(account, environment_id)
+    form = EnvironmentForm(
+        request.POST or None,
+        initial={
+            "name": environment.name,
+            "is_prod": environment.is_prod,
+            "guest_authentication": environment.guest_authentication,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.environment_update(
+                environment=environment, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Environment saved.")
+            return redirect("accounts:environment-settings", environment.id)
+    return render(
+        request,
+        "accounts/environment_settings.html",
+        {"environment": environment, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@administrator_page
+def environment_delete(request, account, environment_id):
+    environment = access.environment_within(account, environment_id)
+    try:
+        services.environment_delete(environment=environment, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("accounts:environment-settings", environment.id)
+    if request.session.get(CURRENT_ENVIRONMENT_SESSION_KEY) == environment_id:
+        del request.session[CURRENT_ENVIRONMENT_SESSION_KEY]
+    messages.success(request, f"Environment “{environment.name}” deleted.")
+    return redirect("accounts:environment-list")
+
+
+# Spaces and workbooks ------------------------------------------------------------------------
+
+
+@administrator_page
+def space_list(request, account):
+    spaces = (
+        access.spaces_within(account)
+        .select_related("environment")
+        .annotate(workbook_count=Count("workbooks"))
+        .order_by("environment__created_at", "-created_at")
+    )
+    return render(request, "accounts/space_list.html", {"spaces": spaces})
+
+
+def _render_space(request, space, *, space_form=None, workbook_form=None, renamed=None, status=200):
+    space_form = space_form or SpaceForm(
+        initial={"name": space.name, "guests_can_invite": space.guests_can_invite}
+    )
+    workbooks = list(space.workbooks.all())
+    # A rename that failed shows its error and the typed name in its own row.
+    for workbook in workbooks:
+        workbook.rename_form = renamed[1] if renamed and renamed[0] == workbook.id else None
+    return render(
+        request,
+        "accounts/space_detail.html",
+        {
+            "space": space,
+            "environment": space.environment,
+            "space_form": space_form,
+            "workbook_form": workbook_form or NameForm(),
+            "workbooks": workbooks,
+        },
+        status=status,
+    )
+
+
+@administrator_page
+def space_detail(request, account, space_id):
+    space = access.space_within(account, space_id)
+    if request.method != "POST":
+        return _render_space(request, space)
+    if request.POST.get("action") == "create-workbook":
+        form = NameForm(request.POST)
+        if form.is_valid():
+            try:
+                workbook = services.workbook_create(
+                    space=space, actor=request.user, name=form.cleaned_data["name"]
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, f"Workbook “{workbook.name}” created.")
+                return redirect("accounts:space-detail", space.id)
+        return _render_space(request, space, workbook_form=form, status=400)
+    form = SpaceForm(request.POST)
+    if form.is_valid():
+        try:
+            services.space_update(space=space, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Space saved.")
+            return redirect("accounts:space-detail", space.id)
+    return _render_space(request, space, space_form=form, status=400)
+
+
+@require_POST
+@administrator_page
+def space_delete(request, account, space_id):
+    space = access.space_within(account, space_id)
+    environment_id = space.environment_id
+    services.space_delete(space=space, actor=request.user)
+    messages.success(request, f"Space “{space.name}” deleted.")
+    return redirect("accounts:environment-detail", environment_id)
+
+
+@require_POST
+@administrator_page
+def workbook_update(request, account, workbook_id):
+    workbook = access.workbook_within(account, workbook_id)
+    form = NameForm(request.POST)
+    if form.is_valid():
+        try:
+            services.workbook_update(
+                workbook=workbook, actor=request.user, name=form.cleaned_data["name"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Workbook renamed.")
+            return redirect("accounts:space-detail", workbook.space_id)
+    return _render_space(request, workbook.space, renamed=(workbook.id, form), status=400)
+
+
+@require_POST
+@administrator_page
+def workbook_delete(request, account, workbook_id):
+    workbook = access.workbook_within(account, workbook_id)
+    space_id = workbook.space_id
+    services.workbook_delete(workbook=workbook, actor=request.user)
+    messages.success(request, f"Workbook “{workbook.name}” deleted.")
+    return redirect("accounts:space-detail", space_id)
+
+
+# The team ------------------------------------------------------------------------------------
+
+
+@administrator_page
+def team(request, account):
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation, _link = services.administrator_invite(
+                account=account, actor=request.user, email=form.cleaned_data["email"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Invitation sent to {invitation.email}.")
+            return redirect("accounts:team")
+    members = (
+        Membership.objects.filter(account=account).select_related("user").order_by("created_at")
+    )
+    invitations = AdminInvitation.objects.filter(
+        account=account, accepted_at__isnull=True, expires_at__gt=timezone.now()
+    )
+    return render(
+        request,
+        "accounts/team.html",
+        {"members": members, "invitations": invitations, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@administrator_page
+def administrator_remove(request, account, user_id):
+    user = access.administrator_within(account, user_id)
+    try:
+        services.administrator_remove(account=account, actor=request.user, user=user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("accounts:team")
+    messages.success(request, f"{user.email} is no longer an administrator.")
+    if user.pk == request.user.pk:
+        return redirect("accounts:login")
+    return redirect("accounts:team")
+
+
+def accept_invitation(request, token):
+    """GET only shows the form (mail scanners may fetch links); the POST spends the link."""
+    invitation = services.invitation_for_token(token)
+    if invitation is None:
+        return render(request, "accounts/invitation_invalid.html", status=404)
+    form = AcceptInvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invitation_accept(
+                token=token, password=form.cleaned_data["password"], name=form.cleaned_data["name"]
+            )
+        except ValidationError as error:
+            form.add_error("password", error)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"Welcome to {invitation.account.name}.")
+            return redirect("accounts:home")
+    response = render(
+        request,
+        "accounts/accept_invitation.html",
+        {"invitation": invitation, "form": form},
+        status=400 if form.errors else 200,
+    )
+    response["Referrer-Policy"] = "no-referrer"  # the URL carries the token
+    return response
+
+
+# Logs ----------------------------------------------------------------------------------------
+
+
+@administrator_page
+def logs(request, account):
+    form = LogFilterForm(request.GET or None)
+    form.is_valid()
+    wanted = form.cleaned_data if form.is_bound else {}
+    events = Event.objects.filter(account=account)
+    if wanted.get("environment"):
+        events = events.filter(environment_id=wanted["environment"])
+    if wanted.get("topic"):
+        events = events.filter(topic=wanted["topic"])
+    page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    environment_names = dict(access.environments_within(account).values_list("id", "name"))
+    actor_ids = {event.actor_id for event in page}
+    emails = dict(User.objects.filter(pk__in=actor_ids).values_list("id", "email"))
+    for event in page:
+        event.environment_name = environment_names.get(event.environment_id, event.environment_id)
+        event.actor_label = emails.get(event.actor_id, event.actor_id)
+    topics = (
+        Event.objects.filter(account=account)
+        .values_list("topic", flat=True)
+        .distinct()
+        .order_by("topic")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "accounts/logs.html",
+        {
+            "page": page,
+            "topics": topics,
+            "environment_choices": sorted(environment_names.items(), key=lambda item: item[1]),
+            "selected": wanted,
+            "filter_query": query.urlencode(),
+        },
+    )

@@ -1,0 +1,58 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+from accounts.models import NAME_MAX_LENGTH, GuestAuthentication
+
+
+class SignInForm(AuthenticationForm):
+    """Email + password. Django's form already gives one message for a wrong email and a
+    wrong password alike."""
+
+    username = forms.EmailField(label="Email", widget=forms.EmailInput(attrs={"autofocus": True}))
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "That email and password do not match an account.",
+    }
+
+
+class NameForm(forms.Form):
+    # Services do the real checks (blank, length, duplicates); the form keeps what was typed.
+    name = forms.CharField(max_length=NAME_MAX_LENGTH + 50, required=False, strip=False)
+
+
+class EnvironmentForm(NameForm):
+    is_prod = forms.BooleanField(label="Production", required=False)
+    guest_authentication = forms.MultipleChoiceField(
+        label="Guest authentication",
+        choices=GuestAuthentication.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+
+class SpaceForm(NameForm):
+    guests_can_invite = forms.BooleanField(label="Guests can invite other guests", required=False)
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label="Email")
+
+
+class AcceptInvitationForm(forms.Form):
+    name = forms.CharField(max_length=NAME_MAX_LENGTH, required=False)
+    password = forms.CharField(widget=forms.PasswordInput, strip=False)
+    password_again = forms.CharField(
+        label="Password again", widget=forms.PasswordInput, strip=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", "The two passwords differ.")
+        return data
+
+
+class LogFilterForm(forms.Form):
+    environment = forms.CharField(required=False)
+    topic = forms.CharField(required=False)

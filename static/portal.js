@@ -3,7 +3,9 @@ document.addEventListener("click", async (event) => {
   const copyButton = event.target.closest("[data-copy-target]");
   if (copyButton) {
     const source = document.getElementById(copyButton.dataset.copyTarget);
-    const text = source.value !== undefined ? source.value : source.textContent.trim();
+    const text = source instanceof HTMLTemplateElement
+      ? source.content.textContent.trim()
+      : source.value !== undefined ? source.value : source.textContent.trim();
     try {
       await navigator.clipboard.writeText(text);
     } catch {
@@ -17,6 +19,21 @@ document.addEventListener("click", async (event) => {
     const label = copyButton.textContent;
     copyButton.textContent = "Copied";
     setTimeout(() => { copyButton.textContent = label; }, 1500);
+    return;
+  }
+  const revealer = event.target.closest("[data-reveal]");
+  if (revealer) {
+    // Swap the masked value for the real one held in a <template> (administrators only).
+    const field = document.getElementById(revealer.dataset.reveal);
+    if (!field.dataset.masked) {
+      field.dataset.masked = field.value;
+      field.value = document.getElementById(revealer.dataset.revealSource).content.textContent.trim();
+      revealer.textContent = "Hide";
+    } else {
+      field.value = field.dataset.masked;
+      delete field.dataset.masked;
+      revealer.textContent = "Reveal";
+    }
     return;
   }
   const opener = event.target.closest("[data-open-dialog]");

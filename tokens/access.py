@@ -22,22 +22,18 @@ def space_for_principal(principal: Principal, space_id: str) -> Space:
     return space
 
 
-def secrets_within(principal: Principal):
-    return Secret.objects.filter(environment__account=principal.account).filter(
-        **({"environment": principal.environment} if principal.environment else {})
-    )
-
-
-def secret_for_principal(principal: Principal, secret_id: str) -> Secret:
-    secret = (
-        secrets_within(principal)
-        .select_related("environment__account")
-        .filter(pk=secret_id)
-        .first()
-    )
+def secret_within(account, secret_id: str, environment: Environment | None = None) -> Secret:
+    secrets = Secret.objects.filter(environment__account=account, pk=secret_id)
+    if environment is not None:
+        secrets = secrets.filter(environment=environment)
+    secret = secrets.select_related("environment__account", "space").first()
     if secret is None:
         raise Http404("Not found.")
     return secret
+
+
+def secret_for_principal(principal: Principal, secret_id: str) -> Secret:
+    return secret_within(principal.account, secret_id, principal.environment)
 
 
 def may_read_secret_key(principal: Principal) -> bool:

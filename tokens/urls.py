@@ -6,6 +6,27 @@ app_name = "tokens"
 
 urlpatterns = [
     path("personal-access-tokens/", views.personal_access_tokens, name="personal-access-tokens"),
+    path(
+        "personal-access-tokens/<str:token_id>/regenerate/",
+        views.personal_access_token_regenerate,
+        name="personal-access-token-regenerate",
+    ),
+    path(
+        "personal-access-tokens/<str:token_id>/delete/",
+        views.personal_access_token_delete,
+        name="personal-access-token-delete",
+    ),
     path("settings/personal-tokens/", views.client_credentials, name="client-credentials"),
+    path(
+        "settings/personal-tokens/<str:credential_id>/delete/",
+        views.client_credential_delete,
+        name="client-credential-delete",
+    ),
     path("environments/<str:environment_id>/api-keys/", views.api_keys, name="api-keys"),
+    path(
+        "environments/<str:environment_id>/api-keys/roll/", views.api_key_roll, name="api-key-roll"
+    ),
+    path("environments/<str:environment_id>/secrets/", views.secret_create, name="secret-create"),
+    path("secrets/<str:secret_id>/value/", views.secret_set_value, name="secret-set-value"),
+    path("secrets/<str:secret_id>/delete/", views.secret_delete, name="secret-delete"),
 ]

@@ -1,8 +1,268 @@
-from django.http import HttpResponse
+"""The credential pages: Personal Access Tokens, API Keys and Secrets, and the legacy
+client credentials. A raw token is rendered once, in the response to the POST that made
+it, and kept nowhere: not in the session, a message or the database."""
+
+import secrets
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from accounts import access as accounts_access
+from accounts.views import add_service_errors, administrator_page
+from tokens import access, services
+from tokens.forms import PersonalAccessTokenForm, RollKeyForm, SecretForm, SecretValueForm
+from tokens.models import ApiKey, ClientCredential, Secret
+
+FORM_NONCES_SESSION_KEY = "token_form_nonces"
+MAX_OPEN_NONCES = 20
 
 
-def _todo(request, **kwargs):
-    return HttpResponse(status=501)
+# Show-once responses ----------------------------------------------------------------------
+# A browser that reloads the page after a create re-sends the POST. Each create form carries
+# a one-time nonce, so that repeat creates nothing and shows nothing.
 
 
-personal_access_tokens = client_credentials = api_keys = _todo
+def _new_nonce(request) -> str:
+    nonce = secrets.token_urlsafe(16)
+    nonces = request.session.get(FORM_NONCES_SESSION_KEY, [])[-MAX_OPEN_NONCES + 1 :]
+    request.session[FORM_NONCES_SESSION_KEY] = [*nonces, nonce]
+    return nonce
+
+
+def _spend_nonce(request, nonce: str) -> bool:
+    nonces = request.session.get(FORM_NONCES_SESSION_KEY, [])
+    if nonce not in nonces:
+        return False
+    nonces.remove(nonce)
+    request.session[FORM_NONCES_SESSION_KEY] = nonces
+    return True
+
+
+def _shown_token(title: str, raw: str) -> dict:
+    return {"title": title, "values": [("Token", raw, "new-token")]}
+
+
+def _show_once(response):
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# Personal access tokens ---------------------------------------------------------------------
+
+
+def _render_tokens(request, *, form=None, shown=None, status=200):
+    tokens = request.user.personal_access_tokens.all()
+    nonce = _new_nonce(request)
+    if form is None:
+        form = PersonalAccessTokenForm(initial={"nonce": nonce})
+    else:
+        form.data = form.data.copy()
+        form.data["nonce"] = nonce
+    response = render(
+        request,
+        "tokens/personal_access_tokens.html",
+        {"tokens": tokens, "form": form, "shown": shown, "now": timezone.now()},
+        status=status,
+    )
+    return _show_once(response) if shown else response
+
+
+@never_cache
+@administrator_page
+def personal_access_tokens(request, account):
+    if request.method != "POST":
+        return _render_tokens(request)
+    form = PersonalAccessTokenForm(request.POST)
+    if not form.is_valid() or not _spend_nonce(request, form.cleaned_data["nonce"]):
+        messages.error(request, "That form was already sent. No new token was created.")
+        return redirect("tokens:personal-access-tokens")
+    try:
+        token, raw = services.personal_access_token_create(
+            user=request.user,
+            name=form.cleaned_data["name"],
+            expires_in_days=form.cleaned_data["expires_in_days"] or None,
+        )
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return _render_tokens(request, form=form, status=400)
+    return _render_tokens(request, shown=_shown_token(f"Token “{token.name}” created", raw))
+
+
+@require_POST
+@never_cache
+@administrator_page
+def personal_access_token_regenerate(request, account, token_id):
+    token = access.personal_access_token_of(request.user, token_id)
+    token, raw = services.personal_access_token_regenerate(token=token, actor=request.user)
+    return _render_tokens(request, shown=_shown_token(f"New value for “{token.name}”", raw))
+
+
+@require_POST
+@administrator_page
+def personal_access_token_delete(request, account, token_id):
+    token = access.personal_access_token_of(request.user, token_id)
+    services.personal_access_token_delete(token=token, actor=request.user)
+    messages.success(request, f"Token “{token.name}” deleted. It no longer works.")
+    return redirect("tokens:personal-access-tokens")
+
+
+# Legacy client credentials --------------------------------------------------------------------
+
+
+@never_cache
+@administrator_page
+def client_credentials(request, account):
+    shown = None
+    if request.method == "POST":
+        if not _spend_nonce(request, request.POST.get("nonce", "")):
+            messages.error(request, "That form was already sent. No new credentials were created.")
+            return redirect("tokens:client-credentials")
+        credential, secret = services.client_credential_create(user=request.user)
+        shown = {
+            "title": "Client credentials created",
+            "values": [("Client id", credential.id, "client-id"), ("Secret", secret, "client-secret")],
+        }
+    response = render(
+        request,
+        "tokens/client_credentials.html",
+        {
+            "credentials": request.user.client_credentials.all(),
+            "shown": shown,
+            "nonce": _new_nonce(request),
+        },
+    )
+    return _show_once(response) if shown else response
+
+
+@require_POST
+@administrator_page
+def client_credential_delete(request, account, credential_id):
+    credential = ClientCredential.objects.filter(user=request.user, pk=credential_id).first()
+    if credential is None:
+        raise Http404("Not found.")
+    services.client_credential_delete(credential=credential, actor=request.user)
+    messages.success(request, f"Client credentials {credential_id} deleted.")
+    return redirect("tokens:client-credentials")
+
+
+# API keys and secrets --------------------------------------------------------------------------
+
+
+def _render_api_keys(request, environment, *, secret_form=None, status=200):
+    now = timezone.now()
+    keys = list(
+        ApiKey.objects.filter(environment=environment).filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+        )
+    )
+    current = {key.type: key for key in keys if key.expires_at is None}
+    secret_key = current.get(ApiKey.Type.SECRET)
+    return render(
+        request,
+        "tokens/api_keys.html",
+        {
+            "environment": environment,
+            "publishable_key": current.get(ApiKey.Type.PUBLISHABLE),
+            "secret_key": secret_key,
+            # Only administrators reach this page (administrator_page), so only they ever
+            # receive the secret key's value in HTML.
+            "secret_key_value": secret_key.raw_key if secret_key else None,
+            "retiring_keys": [key for key in keys if key.expires_at is not None],
+            "roll_form": RollKeyForm(),
+            "secrets": Secret.objects.filter(environment=environment).select_related("space"),
+            "spaces": environment.spaces.order_by("name"),
+            "secret_form": secret_form or SecretForm(),
+        },
+        status=status,
+    )
+
+
+@never_cache
+@administrator_page
+def api_keys(request, account, environment_id):
+    environment = accounts_access.environment_within(account, environment_id)
+    return _render_api_keys(request, environment)
+
+
+@require_POST
+@administrator_page
+def api_key_roll(request, account, environment_id):
+    environment = accounts_access.environment_within(account, environment_id)
+    form = RollKeyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a key type and how long the old key keeps working.")
+        return redirect("tokens:api-keys", environment.id)
+    key_type = form.cleaned_data["type"]
+    services.api_key_roll(
+        environment=environment,
+        actor=request.user,
+        key_type=key_type,
+        keep_old_for=services.ROLL_GRACE_CHOICES[form.cleaned_data["keep_old_for"]],
+    )
+    label = ApiKey.Type(key_type).label.lower()
+    messages.success(request, f"New {label} created.")
+    return redirect("tokens:api-keys", environment.id)
+
+
+@require_POST
+@administrator_page
+def secret_create(request, account, environment_id):
+    environment = accounts_access.environment_within(account, environment_id)
+    form = SecretForm(request.POST)
+    if form.is_valid():
+        scope = form.cleaned_data["scope"]
+        try:
+            space = accounts_access.space_within(account, scope, environment) if scope else None
+            secret, created = services.secret_upsert(
+                environment=environment,
+                actor=request.user,
+                name=form.cleaned_data["name"],
+                value=form.cleaned_data["value"],
+                space=space,
+            )
+        except Http404:
+            form.add_error("scope", "Choose the environment or one of its spaces.")
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            verb = "saved" if created else "updated with its new value"
+            messages.success(request, f"Secret “{secret.name}” {verb}.")
+            return redirect("tokens:api-keys", environment.id)
+    return _render_api_keys(request, environment, secret_form=form, status=400)
+
+
+@require_POST
+@administrator_page
+def secret_set_value(request, account, secret_id):
+    secret = access.secret_within(account, secret_id)
+    form = SecretValueForm(request.POST)
+    form.is_valid()
+    try:
+        services.secret_upsert(
+            environment=secret.environment,
+            actor=request.user,
+            name=secret.name,
+            value=form.cleaned_data.get("value", ""),
+            space=secret.space,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Secret “{secret.name}” has a new value.")
+    return redirect("tokens:api-keys", secret.environment_id)
+
+
+@require_POST
+@administrator_page
+def secret_delete(request, account, secret_id):
+    secret = access.secret_within(account, secret_id)
+    environment_id = secret.environment_id
+    services.secret_delete(secret=secret, actor=request.user)
+    messages.success(request, f"Secret “{secret.name}” deleted.")
+    return redirect("tokens:api-keys", environment_id)

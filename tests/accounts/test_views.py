@@ -1,0 +1,447 @@
+"""The administrator pages through Django's test client: flows, bad input, reach, CSRF,
+and pinned query counts that do not grow with rows."""
+
+import re
+
+import pytest
+from django.test import Client
+
+from accounts import services
+from accounts.models import AdminInvitation, Environment, Event, Space, User, Workbook
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    SpaceFactory,
+    WorkbookFactory,
+    administrator_of,
+    development,
+    production,
+)
+
+
+def text(response) -> str:
+    return response.content.decode()
+
+
+# Signing in -----------------------------------------------------------------------------------
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(client, account):
+    environment = development(account)
+    for url in [
+        "/",
+        "/environments/",
+        f"/environments/{environment.id}/",
+        "/spaces/",
+        "/team/",
+        "/logs/",
+        "/personal-access-tokens/",
+        f"/environments/{environment.id}/api-keys/",
+    ]:
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith("/login/?next="), url
+
+
+def test_sign_in_with_email_and_password(client, admin_user):
+    response = client.post("/login/", {"username": admin_user.email, "password": DEFAULT_PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/").status_code == 302
+    assert "_auth_user_id" in client.session
+
+
+def test_wrong_email_and_wrong_password_get_the_same_message(client, admin_user):
+    wrong_password = client.post("/login/", {"username": admin_user.email, "password": "nope"})
+    unknown_email = client.post(
+        "/login/", {"username": "ghost@example.com", "password": DEFAULT_PASSWORD}
+    )
+    message = "That email and password do not match an account."
+    assert message in text(wrong_password)
+    assert message in text(unknown_email)
+    # The typed email is kept.
+    assert 'value="ghost@example.com"' in text(unknown_email)
+
+
+def test_sign_in_is_rate_limited(client, admin_user, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login": (3, 60)}
+    for _ in range(3):
+        client.post("/login/", {"username": admin_user.email, "password": "guess"})
+    response = client.post("/login/", {"username": admin_user.email, "password": DEFAULT_PASSWORD})
+    assert response.status_code == 429
+    assert "Too many attempts" in text(response)
+    assert response.has_header("Retry-After")
+    assert "_auth_user_id" not in client.session
+
+
+def test_sign_out_is_a_post(admin_client):
+    assert admin_client.get("/logout/").status_code == 405
+    assert admin_client.post("/logout/").status_code == 302
+    assert admin_client.get("/team/").status_code == 302
+
+
+def test_a_user_without_an_account_is_told_so(client, db):
+    user = User.objects.create_superuser(email="root@example.com", password="x" * 12)
+    client.force_login(user)
+    response = client.get("/environments/")
+    assert response.status_code == 403
+    assert "not an administrator of any account" in text(response)
+
+
+def test_every_form_needs_its_csrf_token(admin_user, account):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin_user)
+    environment = development(account)
+    space = SpaceFactory(environment=environment)
+    for url, data in [
+        ("/environments/", {"name": "staging"}),
+        (f"/environments/{environment.id}/", {"name": "Space"}),
+        (f"/environments/{environment.id}/settings/", {"name": "renamed"}),
+        (f"/spaces/{space.id}/delete/", {}),
+        ("/team/", {"email": "new@example.com"}),
+        ("/personal-access-tokens/", {"name": "t"}),
+        (f"/environments/{environment.id}/secrets/", {"name": "A", "value": "b"}),
+    ]:
+        assert client.post(url, data).status_code == 403, url
+    assert Environment.objects.filter(account=account).count() == 2
+    assert Space.objects.filter(pk=space.pk).exists()
+
+
+# Environments -----------------------------------------------------------------------------
+
+
+def test_home_goes_to_the_current_environment(admin_client, account):
+    response = admin_client.get("/")
+    assert response["Location"] == f"/environments/{development(account).id}/"
+    admin_client.get(f"/environments/{production(account).id}/")
+    assert admin_client.get("/")["Location"] == f"/environments/{production(account).id}/"
+
+
+def test_environment_switcher_badges_dev_and_prod(admin_client, account):
+    page = text(admin_client.get(f"/environments/{production(account).id}/"))
+    assert 'data-testid="environment-switcher"' in page
+    assert "badge-prod" in page and "badge-dev" in page
+
+
+def test_create_environment(admin_client, account):
+    response = admin_client.post(
+        "/environments/", {"name": "staging", "guest_authentication": ["shared_link"]}
+    )
+    assert response.status_code == 302
+    staging = Environment.objects.get(account=account, name="staging")
+    assert staging.is_prod is False
+    assert staging.guest_authentication == ["shared_link"]
+    assert staging.api_keys.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("", "Name cannot be empty."),
+        ("   ", "Name cannot be empty."),
+        ("x" * 300, "Name must be at most 255 characters."),
+        ("Development", "An environment with this name already exists in this account."),
+    ],
+)
+def test_bad_environment_names_are_refused_and_kept(admin_client, account, name, message):
+    response = admin_client.post("/environments/", {"name": name})
+    assert response.status_code == 400
+    assert message in text(response)
+    assert f'value="{name}"' in text(response)
+    assert Environment.objects.filter(account=account).count() == 2
+
+
+def test_rename_toggle_prod_and_guest_authentication(admin_client, account):
+    environment = development(account)
+    response = admin_client.post(
+        f"/environments/{environment.id}/settings/",
+        {"name": "dev", "is_prod": "on", "guest_authentication": ["magic_link", "shared_link"]},
+    )
+    assert response.status_code == 302
+    environment.refresh_from_db()
+    assert (environment.name, environment.is_prod) == ("dev", True)
+    assert environment.guest_authentication == ["magic_link", "shared_link"]
+    assert Event.objects.filter(topic="environment:updated", environment_id=environment.id).exists()
+
+
+def test_renaming_to_a_taken_name_is_refused(admin_client, account):
+    environment = development(account)
+    response = admin_client.post(
+        f"/environments/{environment.id}/settings/", {"name": "PRODUCTION"}
+    )
+    assert response.status_code == 400
+    assert "already exists" in text(response)
+    environment.refresh_from_db()
+    assert environment.name == "development"
+
+
+def test_deleting_an_environment_with_spaces_is_refused_with_the_reason(admin_client, account):
+    environment = development(account)
+    SpaceFactory(environment=environment)
+    response = admin_client.post(f"/environments/{environment.id}/delete/", follow=True)
+    assert "still has 1 space: delete them first." in text(response)
+    assert Environment.objects.filter(pk=environment.pk).exists()
+
+
+def test_deleting_an_empty_environment(admin_client, account):
+    environment = development(account)
+    response = admin_client.post(f"/environments/{environment.id}/delete/")
+    assert response["Location"] == "/environments/"
+    assert not Environment.objects.filter(pk=environment.pk).exists()
+    assert Event.objects.filter(topic="environment:deleted", environment_id=environment.id).exists()
+
+
+# Spaces and workbooks -------------------------------------------------------------------------
+
+
+def test_create_rename_and_delete_a_space_and_its_workbooks(admin_client, account):
+    environment = development(account)
+    admin_client.post(f"/environments/{environment.id}/", {"name": "Onboarding"})
+    space = Space.objects.get(name="Onboarding")
+    assert space.guests_can_invite is True
+
+    admin_client.post(f"/spaces/{space.id}/", {"action": "update-space", "name": "Intake"})
+    space.refresh_from_db()
+    assert (space.name, space.guests_can_invite) == ("Intake", False)
+
+    admin_client.post(f"/spaces/{space.id}/", {"action": "create-workbook", "name": "Contacts"})
+    workbook = Workbook.objects.get(space=space)
+    admin_client.post(f"/workbooks/{workbook.id}/", {"name": "People"})
+    workbook.refresh_from_db()
+    assert workbook.name == "People"
+
+    admin_client.post(f"/workbooks/{workbook.id}/delete/")
+    assert not Workbook.objects.exists()
+    admin_client.post(f"/spaces/{space.id}/delete/")
+    assert not Space.objects.exists()
+    topics = set(Event.objects.filter(space_id=space.id).values_list("topic", flat=True))
+    assert topics == {
+        "space:created",
+        "space:updated",
+        "workbook:created",
+        "workbook:updated",
+        "workbook:deleted",
+        "space:deleted",
+    }
+
+
+def test_bad_workbook_rename_shows_the_error_in_its_row(admin_client, account):
+    workbook = WorkbookFactory(space=SpaceFactory(environment=development(account)), name="Keep")
+    response = admin_client.post(f"/workbooks/{workbook.id}/", {"name": "y" * 300})
+    assert response.status_code == 400
+    assert "Name must be at most 255 characters." in text(response)
+    assert "y" * 300 in text(response)
+    workbook.refresh_from_db()
+    assert workbook.name == "Keep"
+
+
+def test_empty_space_and_workbook_names_are_refused(admin_client, account):
+    environment = development(account)
+    assert admin_client.post(f"/environments/{environment.id}/", {"name": ""}).status_code == 400
+    space = SpaceFactory(environment=environment)
+    response = admin_client.post(f"/spaces/{space.id}/", {"action": "create-workbook", "name": " "})
+    assert response.status_code == 400
+    assert "Name cannot be empty." in text(response)
+    assert not Workbook.objects.exists()
+
+
+def test_spaces_across_environments(admin_client, account):
+    SpaceFactory(environment=development(account), name="Dev space")
+    SpaceFactory(environment=production(account), name="Prod space")
+    page = text(admin_client.get("/spaces/"))
+    assert "Dev space" in page and "Prod space" in page
+
+
+# Another account's ids answer 404 on every page ------------------------------------------------
+
+
+def test_another_accounts_objects_are_404_everywhere(admin_client, other_account):
+    environment = development(other_account)
+    space = SpaceFactory(environment=environment)
+    workbook = WorkbookFactory(space=space)
+    stranger = administrator_of(other_account)
+    for method, url in [
+        ("get", f"/environments/{environment.id}/"),
+        ("get", f"/environments/{environment.id}/settings/"),
+        ("post", f"/environments/{environment.id}/delete/"),
+        ("get", f"/environments/{environment.id}/api-keys/"),
+        ("get", f"/spaces/{space.id}/"),
+        ("post", f"/spaces/{space.id}/delete/"),
+        ("post", f"/workbooks/{workbook.id}/"),
+        ("post", f"/workbooks/{workbook.id}/delete/"),
+        ("post", f"/team/{stranger.id}/remove/"),
+    ]:
+        assert getattr(admin_client, method)(url).status_code == 404, url
+    assert Space.objects.filter(pk=space.pk).exists()
+    assert Workbook.objects.filter(pk=workbook.pk).exists()
+    assert User.objects.filter(pk=stranger.pk).exists()
+
+
+def test_lists_never_show_another_accounts_rows(admin_client, other_account):
+    SpaceFactory(environment=development(other_account), name="Their secret space")
+    for url in ["/spaces/", "/environments/", "/logs/"]:
+        page = text(admin_client.get(url))
+        assert "Their secret space" not in page
+        assert other_account.name not in page
+        assert development(other_account).id not in page
+
+
+# The team --------------------------------------------------------------------------------------
+
+
+def test_invite_an_administrator_who_sets_a_password(
+    admin_client, account, mailoutbox, django_capture_on_commit_callbacks
+):
+    client = Client()  # the invitee's own browser
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post("/team/", {"email": "New.Admin@Example.com"})
+    assert response.status_code == 302
+    assert len(mailoutbox) == 1
+    link = re.search(r"http://\S+/invitations/(\S+)/", mailoutbox[0].body)
+    token = link.group(1)
+    # The link is in the mail only: not on the page, not in the database.
+    assert token not in text(admin_client.get("/team/"))
+    assert "new.admin@example.com" in text(admin_client.get("/team/"))
+    assert not AdminInvitation.objects.filter(token_digest=token).exists()
+
+    # Opening the link only shows the form; it does not spend it.
+    assert client.get(f"/invitations/{token}/").status_code == 200
+    assert client.get(f"/invitations/{token}/").status_code == 200
+    mismatch = client.post(
+        f"/invitations/{token}/", {"password": "a fine long phrase", "password_again": "other"}
+    )
+    assert mismatch.status_code == 400
+    accepted = client.post(
+        f"/invitations/{token}/",
+        {
+            "name": "New Admin",
+            "password": "a fine long phrase",
+            "password_again": "a fine long phrase",
+        },
+    )
+    assert accepted.status_code == 302
+    assert User.objects.get(email="new.admin@example.com").membership.account == account
+    # Single use.
+    assert client.get(f"/invitations/{token}/").status_code == 404
+    assert "invalid, expired or already used" in text(client.get(f"/invitations/{token}/"))
+
+
+def test_inviting_an_existing_user_or_bad_email_is_refused(
+    admin_client, admin_user, mailoutbox, django_capture_on_commit_callbacks
+):
+    for email, message in [
+        (admin_user.email, "already has an account"),
+        ("not-an-email", "Enter a valid email"),
+    ]:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = admin_client.post("/team/", {"email": email})
+        assert response.status_code == 400
+        assert message in text(response)
+    assert mailoutbox == []
+
+
+def test_removing_the_last_administrator_is_refused(admin_client, admin_user):
+    response = admin_client.post(f"/team/{admin_user.id}/remove/", follow=True)
+    assert "The last administrator cannot be removed." in text(response)
+    assert User.objects.filter(pk=admin_user.pk).exists()
+
+
+def test_removing_another_administrator(admin_client, account, admin_user):
+    _, link = services.administrator_invite(
+        account=account, actor=admin_user, email="b@example.com"
+    )
+    second = services.invitation_accept(
+        token=link.rstrip("/").rsplit("/", 1)[1], password="a fine long phrase"
+    )
+    response = admin_client.post(f"/team/{second.id}/remove/")
+    assert response["Location"] == "/team/"
+    assert not User.objects.filter(pk=second.pk).exists()
+
+
+# Logs ------------------------------------------------------------------------------------------
+
+
+def test_logs_filter_by_environment_and_topic_and_page(admin_client, account, admin_user):
+    dev, prod = development(account), production(account)
+    for number in range(60):
+        services.space_create(environment=dev, actor=admin_user, name=f"Dev {number}")
+    services.space_create(environment=prod, actor=admin_user, name="Prod one")
+
+    page = text(admin_client.get(f"/logs/?environment={prod.id}&topic=space:created"))
+    assert page.count("<code>space:created</code>") == 1
+    assert "production" in page
+    assert admin_user.email in page
+
+    first = text(admin_client.get(f"/logs/?environment={dev.id}&topic=space:created"))
+    assert "Page 1 of 2" in first
+    assert f"environment={dev.id}&amp;topic=space%3Acreated&amp;page=2" in first
+    second = text(admin_client.get(f"/logs/?environment={dev.id}&topic=space:created&page=2"))
+    assert second.count("<code>space:created</code>") == 10
+
+
+def test_logs_keep_history_of_deleted_things(admin_client, account, admin_user):
+    environment = services.environment_create(account=account, actor=admin_user, name="temporary")
+    environment_id = environment.id
+    services.environment_delete(environment=environment, actor=admin_user)
+    page = text(admin_client.get("/logs/"))
+    assert "environment:deleted" in page
+    assert environment_id in page  # the name is gone; the id is kept
+
+
+# Query counts stay flat as rows grow ------------------------------------------------------------
+
+
+def _grow(account, admin_user, rows: int, start: int = 0) -> None:
+    environment = development(account)
+    for number in range(start, start + rows):
+        space = SpaceFactory(environment=environment)
+        WorkbookFactory(space=space)
+        WorkbookFactory(space=environment.spaces.order_by("created_at").first())
+        services.environment_create(account=account, actor=admin_user, name=f"extra {number}")
+    for number in range(start, start + rows):
+        services.administrator_invite(
+            account=account, actor=admin_user, email=f"invitee{number}@example.com"
+        )
+
+
+def _pages(account):
+    environment = development(account)
+    space = environment.spaces.order_by("created_at").first()
+    return [
+        "/environments/",
+        f"/environments/{environment.id}/",
+        "/spaces/",
+        f"/spaces/{space.id}/",
+        "/team/",
+        "/logs/",
+    ]
+
+
+def test_list_pages_query_counts_do_not_grow_with_rows(
+    admin_client, account, admin_user, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _grow(account, admin_user, 1)
+    pages = _pages(account)
+    counts_small = {}
+    for url in pages:
+        admin_client.get(url)  # a first visit may record the current environment in the session
+        with CaptureQueriesContext(connection) as queries:
+            assert admin_client.get(url).status_code == 200
+        counts_small[url] = len(queries)
+    _grow(account, admin_user, 9, start=1)
+    for url in pages:
+        admin_client.get(url)
+        with django_assert_num_queries(counts_small[url]):
+            assert admin_client.get(url).status_code == 200
+
+
+def test_pinned_query_counts(admin_client, account, django_assert_num_queries):
+    environment = development(account)
+    admin_client.get(f"/environments/{environment.id}/")  # the session remembers it as current
+    # session, user, membership with account, the environment, the switcher's list, spaces
+    with django_assert_num_queries(6):
+        admin_client.get(f"/environments/{environment.id}/")
+    # session, user, membership with account, the switcher's list, spaces with environments
+    with django_assert_num_queries(5):
+        admin_client.get("/spaces/")

@@ -1,0 +1,38 @@
+from io import StringIO
+
+from django.core.management import call_command
+
+from accounts.models import User
+
+
+def run(settings, tmp_path) -> list[str]:
+    settings.BASE_DIR = tmp_path
+    out = StringIO()
+    call_command("demo_account", stdout=out)
+    return out.getvalue().splitlines()
+
+
+def test_creates_once_and_prints_the_same_login_every_time(db, settings, tmp_path):
+    first = run(settings, tmp_path)
+    assert first[0] == "Email: admin@demo.local"
+    password = first[1].removeprefix("Password: ")
+    assert len(password) >= 16
+    user = User.objects.get(email="admin@demo.local")
+    assert user.check_password(password)
+    assert user.is_superuser and user.is_staff
+    assert user.membership.account.environments.count() == 2
+    assert (tmp_path / ".demo-login").read_text().strip() == password
+    assert oct((tmp_path / ".demo-login").stat().st_mode & 0o777) == "0o600"
+
+    assert run(settings, tmp_path) == first
+    assert User.objects.filter(email="admin@demo.local").count() == 1
+
+
+def test_a_lost_login_file_gets_a_new_password(db, settings, tmp_path):
+    first = run(settings, tmp_path)
+    (tmp_path / ".demo-login").unlink()
+    second = run(settings, tmp_path)
+    assert second[1] != first[1]
+    assert User.objects.get(email="admin@demo.local").check_password(
+        second[1].removeprefix("Password: ")
+    )

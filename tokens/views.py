@@ -78,10 +78,12 @@ def _render_tokens(request, *, form=None, shown=None, status=200):
 def personal_access_tokens(request, account):
     if request.method != "POST":
         return _render_tokens(request)
-    form = PersonalAccessTokenForm(request.POST)
-    if not form.is_valid() or not _spend_nonce(request, form.cleaned_data["nonce"]):
+    if not _spend_nonce(request, request.POST.get("nonce", "")):
         messages.error(request, "That form was already sent. No new token was created.")
         return redirect("tokens:personal-access-tokens")
+    form = PersonalAccessTokenForm(request.POST)
+    if not form.is_valid():
+        return _render_tokens(request, form=form, status=400)
     try:
         token, raw = services.personal_access_token_create(
             user=request.user,

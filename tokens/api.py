@@ -1,7 +1,7 @@
 """The API for credentials and secrets, in the contract's (and @flatfile/api's) shapes.
 Views parse, check reach through tokens.access, and call one service each."""
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from rest_framework import exceptions, status
 from rest_framework.permissions import AllowAny
@@ -240,7 +240,8 @@ def _effective_secrets(environment, space=None) -> list[Secret]:
         scope |= Q(space=space)
     by_name = {}
     # Environment-wide first, so a space's secret of the same name replaces it.
-    for secret in Secret.objects.filter(scope, environment=environment).order_by("-space", "name"):
+    secrets = Secret.objects.filter(scope, environment=environment)
+    for secret in secrets.order_by(F("space").asc(nulls_first=True), "name"):
         by_name[secret.name] = secret
     return sorted(by_name.values(), key=lambda secret: secret.name)
 

@@ -10,11 +10,12 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.db import DatabaseError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import Space, User
+from accounts.models import Account, Environment, Membership, Space, User
 from tokens import access_tokens, credentials
+from tokens.lookups import JoinedLookup, Table, bind_datetime, cache_relation
 from tokens.models import ApiKey, ClientCredential, PersonalAccessToken
 from tokens.principal import Principal
 
@@ -39,48 +40,91 @@ def verify(raw: str) -> Principal | None:
     return None  # a malformed value, a bad checksum, or a client secret (not a bearer token)
 
 
-def _unexpired(now) -> Q:
-    return Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+# The lookups: one indexed query each, compiled once (see tokens.lookups for why).
+# Columns a principal needs on every request; the rest load on access, like QuerySet.only().
+TOKEN_COLUMNS = ("id", "user", "name", "last_used_at", "expires_at")
+USER_COLUMNS = ("id", "email", "name", "is_active")
+MEMBERSHIP_COLUMNS = ("id", "user", "account", "role")
+PAT_LOOKUP = JoinedLookup(
+    [
+        Table(PersonalAccessToken, "t", TOKEN_COLUMNS),
+        Table(User, "u", USER_COLUMNS),
+        Table(Membership, "m", MEMBERSHIP_COLUMNS),
+        Table(Account, "a"),
+    ],
+    joins="JOIN {u} ON {u.id} = {t.user} JOIN {m} ON {m.user} = {u.id} "
+    "JOIN {a} ON {a.id} = {m.account}",
+    where="{t.digest} = %s AND {u.is_active} = %s "
+    "AND ({t.expires_at} IS NULL OR {t.expires_at} > %s)",
+)
+API_KEY_LOOKUP = JoinedLookup(
+    [
+        Table(
+            ApiKey, "k", ("id", "environment", "type", "operations", "last_used_at", "expires_at")
+        ),
+        Table(Environment, "e", ("id", "account", "name", "is_prod")),
+        Table(Account, "a"),
+    ],
+    joins="JOIN {e} ON {e.id} = {k.environment} JOIN {a} ON {a.id} = {e.account}",
+    where="{k.digest} = %s AND {k.type} = %s AND ({k.expires_at} IS NULL OR {k.expires_at} > %s)",
+)
+USER_LOOKUP = JoinedLookup(
+    [
+        Table(User, "u", USER_COLUMNS),
+        Table(Membership, "m", MEMBERSHIP_COLUMNS),
+        Table(Account, "a"),
+    ],
+    joins="JOIN {m} ON {m.user} = {u.id} JOIN {a} ON {a.id} = {m.account}",
+    where="{u.id} = %s AND {u.is_active} = %s",
+)
+# For an access token made from client credentials: the credential must still exist.
+CLIENT_USER_LOOKUP = JoinedLookup(
+    USER_LOOKUP.tables,
+    joins=USER_LOOKUP.joins + " JOIN {c} ON {c.user} = {u.id}",
+    where=USER_LOOKUP.where + " AND {c.id} = %s",
+    also=(Table(ClientCredential, "c"),),
+)
+SPACE_LOOKUP = JoinedLookup(
+    [
+        Table(Space, "s"),
+        Table(Environment, "e", ("id", "account", "name", "is_prod")),
+        Table(Account, "a"),
+    ],
+    # Valid while its space exists and the publishable key that made it is still accepted.
+    joins="JOIN {e} ON {e.id} = {s.environment} JOIN {a} ON {a.id} = {e.account} "
+    "JOIN {k} ON {k.environment} = {e.id}",
+    where="{s.id} = %s AND {k.id} = %s AND ({k.expires_at} IS NULL OR {k.expires_at} > %s)",
+    also=(Table(ApiKey, "k"),),
+)
 
 
 def _verify_personal_access_token(raw: str) -> Principal | None:
     now = timezone.now()
-    token = (
-        PersonalAccessToken.objects.select_related("user__membership__account")
-        .filter(_unexpired(now), digest=credentials.digest(raw), user__is_active=True)
-        .exclude(user__membership=None)
-        .first()
-    )
-    if token is None:
+    found = PAT_LOOKUP.fetch([credentials.digest(raw), True, bind_datetime(now)])
+    if found is None:
         return None
+    token, user, membership, account = found
+    _link_user(user, membership, account)
+    cache_relation(token, "user", user)
     touch_last_used(PersonalAccessToken, token.pk, token.last_used_at, now)
-    user = token.user
-    return Principal(
-        kind=Principal.USER,
-        id=user.id,
-        account=user.membership.account,
-        user=user,
-        credential=token,
-    )
+    return Principal(kind=Principal.USER, id=user.id, account=account, user=user, credential=token)
 
 
 def _verify_api_key(raw: str, prefix: str) -> Principal | None:
     now = timezone.now()
     key_type = ApiKey.Type.SECRET if prefix == credentials.SECRET_KEY else ApiKey.Type.PUBLISHABLE
-    key = (
-        ApiKey.objects.select_related("environment__account")
-        .filter(_unexpired(now), digest=credentials.digest(raw), type=key_type)
-        .first()
-    )
-    if key is None:
+    found = API_KEY_LOOKUP.fetch([credentials.digest(raw), key_type, bind_datetime(now)])
+    if found is None:
         return None
+    key, environment, account = found
+    cache_relation(environment, "account", account)
+    cache_relation(key, "environment", environment)
     touch_last_used(ApiKey, key.pk, key.last_used_at, now)
-    environment = key.environment
     if key_type == ApiKey.Type.SECRET:
         return Principal(
             kind=Principal.SECRET_KEY,
             id=key.id,
-            account=environment.account,
+            account=account,
             environment=environment,
             credential=key,
         )
@@ -90,7 +134,7 @@ def _verify_api_key(raw: str, prefix: str) -> Principal | None:
     return Principal(
         kind=Principal.PUBLISHABLE_KEY,
         id=key.id,
-        account=environment.account,
+        account=account,
         environment=environment,
         credential=key,
         operations=operations,
@@ -113,43 +157,39 @@ def _verify_access_token(raw: str) -> Principal | None:
 def _resolve_user_access_token(claims: dict) -> Principal | None:
     # The subject's state is read again on every request: a deleted or deactivated user, or
     # a deleted client credential, refuses its outstanding access tokens at once.
-    users = (
-        User.objects.select_related("membership__account")
-        .filter(pk=claims["sub"], is_active=True)
-        .exclude(membership=None)
-    )
     client_id = claims.get("cli")
-    if client_id is not None:
-        users = users.filter(
-            Exists(ClientCredential.objects.filter(pk=client_id, user=OuterRef("pk")))
-        )
-    user = users.first()
-    if user is None:
+    if client_id is None:
+        found = USER_LOOKUP.fetch([claims["sub"], True])
+    elif isinstance(client_id, str):
+        found = CLIENT_USER_LOOKUP.fetch([claims["sub"], True, client_id])
+    else:
+        found = None
+    if found is None:
         return None
-    return Principal(kind=Principal.USER, id=user.id, account=user.membership.account, user=user)
+    user, membership, account = found
+    _link_user(user, membership, account)
+    return Principal(kind=Principal.USER, id=user.id, account=account, user=user)
 
 
 def _resolve_space_access_token(claims: dict) -> Principal | None:
-    # Valid while its space exists and the publishable key that made it is still accepted.
-    now = timezone.now()
-    live_key = ApiKey.objects.filter(
-        _unexpired(now), pk=claims.get("key"), environment=OuterRef("environment")
-    )
-    space = (
-        Space.objects.select_related("environment__account")
-        .filter(Exists(live_key), pk=claims["sub"])
-        .first()
-    )
-    if space is None:
+    key_id = claims.get("key")
+    if not isinstance(key_id, str):
         return None
-    environment = space.environment
+    found = SPACE_LOOKUP.fetch([claims["sub"], key_id, bind_datetime(timezone.now())])
+    if found is None:
+        return None
+    space, environment, account = found
+    cache_relation(environment, "account", account)
+    cache_relation(space, "environment", environment)
     return Principal(
-        kind=Principal.SPACE,
-        id=claims["key"],
-        account=environment.account,
-        environment=environment,
-        space=space,
+        kind=Principal.SPACE, id=key_id, account=account, environment=environment, space=space
     )
+
+
+def _link_user(user, membership, account) -> None:
+    cache_relation(membership, "account", account)
+    cache_relation(membership, "user", user)
+    cache_relation(user, "membership", membership)
 
 
 def touch_last_used(model, pk, last_used_at, now) -> None:

@@ -1,0 +1,147 @@
+"""`make bench`: requests per second of one small authenticated list endpoint under each
+authentication scheme, in one process and one run, as ratios to no authentication.
+
+Requests go through Django's WSGI handler in-process, identical for every scheme; schemes
+are interleaved round by round so machine noise hits them alike, and each scheme's best
+round counts. SQLite always; PostgreSQL too when DATABASE_URL is set (measured last).
+Tunable with BENCH_REQUESTS (per scheme per round) and BENCH_ROUNDS."""
+
+import io
+import os
+import subprocess
+import sys
+import time
+
+os.environ["DJANGO_SETTINGS_MODULE"] = "tests.perf.settings"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+
+REQUESTS = int(os.environ.get("BENCH_REQUESTS", "1500"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
+TARGET = 0.90
+
+
+def build_schemes() -> dict[str, tuple[str, str]]:
+    """Fixtures, and for each scheme the path and Authorization header to send."""
+    from knox.models import AuthToken
+    from rest_framework.authtoken.models import Token
+
+    from tests.factories import administrator_of, development, make_account
+    from tests.perf.urls import NoAuthentication
+    from tokens import access_tokens, services
+    from tokens.models import ApiKey
+
+    account = make_account(email="bench@example.com")
+    user = administrator_of(account)
+    NoAuthentication.account_id = account.id
+    _, pat = services.personal_access_token_create(user=user, name="bench")
+    _, secret_key = services.api_key_roll(
+        environment=development(account), actor=user, key_type=ApiKey.Type.SECRET
+    )
+    access_token, _ = access_tokens.issue(kind=access_tokens.USER, subject=user.id)
+    drf_token = Token.objects.create(user=user).key
+    _, knox_token = AuthToken.objects.create(user=user)
+    return {
+        "no authentication": ("/bench/none", ""),
+        "PAT": ("/bench/bearer", f"Bearer {pat}"),
+        "secret key": ("/bench/bearer", f"Bearer {secret_key}"),
+        "access token": ("/bench/bearer", f"Bearer {access_token}"),
+        "DRF TokenAuthentication": ("/bench/drf-token", f"Token {drf_token}"),
+        "django-rest-knox": ("/bench/knox", f"Token {knox_token}"),
+    }
+
+
+def environ_for(path: str, authorization: str) -> dict:
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "SCRIPT_NAME": "",
+        "QUERY_STRING": "",
+        "SERVER_NAME": "bench.local",
+        "SERVER_PORT": "443",
+        "HTTP_HOST": "bench.local",
+        "wsgi.url_scheme": "https",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": sys.stderr,
+        "REMOTE_ADDR": "127.0.0.1",
+    }
+    if authorization:
+        environ["HTTP_AUTHORIZATION"] = authorization
+    return environ
+
+
+def run(handler, path: str, authorization: str, count: int) -> float:
+    """Requests per second for `count` requests; every answer must be a 200."""
+    statuses = []
+
+    def start_response(status, headers):
+        statuses.append(status)
+
+    started = time.perf_counter()
+    for _ in range(count):
+        response = handler(environ_for(path, authorization), start_response)
+        b"".join(response)
+        response.close()
+    elapsed = time.perf_counter() - started
+    failed = [status for status in statuses if not status.startswith("200")]
+    if failed:
+        raise SystemExit(
+            f"{path} with {authorization.split(' ')[0] or 'no'} credential answered {failed[0]}"
+        )
+    return count / elapsed
+
+
+def measure(requests: int = REQUESTS, rounds: int = ROUNDS) -> dict[str, float]:
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        schemes = build_schemes()
+        handler = WSGIHandler()
+        for path, authorization in schemes.values():  # warm-up: first use, caches, imports
+            run(handler, path, authorization, max(10, requests // 10))
+        best = dict.fromkeys(schemes, 0.0)
+        for _ in range(rounds):
+            for name, (path, authorization) in schemes.items():
+                best[name] = max(best[name], run(handler, path, authorization, requests))
+        return best
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def report(database: str, results: dict[str, float]) -> None:
+    limit = results["no authentication"]
+    print(f"\n{database}: {REQUESTS} requests x {ROUNDS} rounds per scheme (best round)")
+    print(f"{'scheme':<26}{'requests/s':>12}{'ratio':>8}")
+    for name, rate in results.items():
+        print(f"{name:<26}{rate:>12.0f}{rate / limit:>8.2f}")
+    pat = results["PAT"]
+    met = (
+        pat >= TARGET * limit
+        and pat >= results["DRF TokenAuthentication"]
+        and pat >= results["django-rest-knox"]
+    )
+    verdict = "met" if met else "NOT met"
+    print(f"target (PAT >= {TARGET:.2f} x no authentication, and >= DRF token and knox): {verdict}")
+    print(f"PAT / no authentication: {pat / limit:.2f}")
+
+
+def main() -> None:
+    database_url = os.environ.get("DATABASE_URL")
+    if database_url and not os.environ.get("BENCH_SQLITE_ONLY"):
+        # SQLite first, in a process of its own without DATABASE_URL; PostgreSQL last.
+        environment = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+        subprocess.run([sys.executable, "-m", "tests.perf.bench"], env=environment, check=True)
+    vendor = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}.get(
+        connection.vendor, connection.vendor
+    )
+    report(vendor, measure())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+"""The same small list endpoint (the caller's account's environments) under each
+authentication scheme measured by the benchmark."""
+
+from django.urls import path
+from knox.auth import TokenAuthentication as KnoxTokenAuthentication
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import Environment
+from tokens.authentication import BearerAuthentication
+from tokens.permissions import PrincipalAllowed
+
+
+def environments_json(environments) -> Response:
+    return Response(
+        {"data": [{"id": e.id, "name": e.name, "isProd": e.is_prod} for e in environments]}
+    )
+
+
+class NoAuthentication(APIView):
+    """The limit: no credential at all; the account is fixed."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    account_id = None  # set by the benchmark
+
+    def get(self, request):
+        return environments_json(Environment.objects.filter(account_id=self.account_id))
+
+
+class Bearer(APIView):
+    """The portal's own authentication (PAT, secret key, access token)."""
+
+    authentication_classes = [BearerAuthentication]
+    permission_classes = [PrincipalAllowed]
+
+    def get(self, request):
+        return environments_json(Environment.objects.filter(account=request.user.account))
+
+
+class DrfToken(APIView):
+    authentication_classes = [TokenAuthentication]
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request):
+        return environments_json(
+            Environment.objects.filter(account__memberships__user=request.user)
+        )
+
+
+class Knox(DrfToken):
+    authentication_classes = [KnoxTokenAuthentication]
+
+
+urlpatterns = [
+    path("bench/none", NoAuthentication.as_view()),
+    path("bench/bearer", Bearer.as_view()),
+    path("bench/drf-token", DrfToken.as_view()),
+    path("bench/knox", Knox.as_view()),
+]

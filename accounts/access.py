@@ -6,8 +6,18 @@ A caller's reach is an account, optionally narrowed to one environment (a secret
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 
-from accounts.models import Account, Environment, Membership, Space, User, Workbook
+from accounts.models import (
+    Account,
+    AdminInvitation,
+    Environment,
+    Event,
+    Membership,
+    Space,
+    User,
+    Workbook,
+)
 
 
 def account_of(user: User) -> Account | None:
@@ -28,6 +38,29 @@ def spaces_within(account: Account, environment: Environment | None = None) -> Q
 def workbooks_within(account: Account, environment: Environment | None = None) -> QuerySet:
     workbooks = Workbook.objects.filter(space__environment__account=account)
     return workbooks.filter(space__environment=environment) if environment else workbooks
+
+
+def administrators_within(account: Account) -> QuerySet:
+    """The account's administrators (users), each with their membership, longest-serving
+    first."""
+    return (
+        User.objects.filter(membership__account=account)
+        .select_related("membership")
+        .order_by("membership__created_at", "pk")
+    )
+
+
+def pending_invitations_within(account: Account) -> QuerySet:
+    return AdminInvitation.objects.filter(
+        account=account, accepted_at__isnull=True, expires_at__gt=timezone.now()
+    )
+
+
+def events_within(account: Account, environment: Environment | None = None) -> QuerySet:
+    """The account's audit trail, newest first (environment ids are text: the events of a
+    deleted environment stay)."""
+    events = Event.objects.filter(account=account)
+    return events.filter(environment_id=environment.pk) if environment else events
 
 
 def _get_or_404(queryset: QuerySet, object_id: str):
@@ -56,4 +89,4 @@ def workbook_within(
 
 
 def administrator_within(account: Account, user_id: str) -> User:
-    return _get_or_404(User.objects.filter(membership__account=account), user_id)
+    return _get_or_404(administrators_within(account), user_id)

@@ -1,6 +1,9 @@
 """Django admin for superusers: browse everything, change little. Audit events and
-invitations are read-only; digests are never editable."""
+invitations are read-only; digests are never shown. Accounts, environments, spaces and
+workbooks are created and deleted only through the portal's services (which audit them and
+keep their invariants); here a few of their fields may be corrected."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
@@ -14,6 +17,7 @@ from accounts.models import (
     User,
     Workbook,
 )
+from accounts.services import DUPLICATE_ENVIRONMENT
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -21,6 +25,14 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class NoAddOrDeleteAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
         return False
 
     def has_delete_permission(self, request, obj=None):
@@ -44,7 +56,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Account)
-class AccountAdmin(admin.ModelAdmin):
+class AccountAdmin(NoAddOrDeleteAdmin):
     list_display = ["name", "id", "created_at"]
     readonly_fields = ["id", "created_at", "updated_at"]
     search_fields = ["name", "id"]
@@ -55,21 +67,34 @@ class MembershipAdmin(ReadOnlyAdmin):
     list_display = ["user", "account", "role", "created_at"]
 
 
+class EnvironmentAdminForm(forms.ModelForm):
+    def clean(self):
+        data = super().clean()
+        # The unique constraint involves `account`, which is read-only here, so Django skips
+        # it when validating; without this a duplicate name would fail in the database.
+        name = data.get("name")
+        taken = Environment.objects.filter(account=self.instance.account, name__iexact=name)
+        if name and taken.exclude(pk=self.instance.pk).exists():
+            self.add_error("name", DUPLICATE_ENVIRONMENT)
+        return data
+
+
 @admin.register(Environment)
-class EnvironmentAdmin(admin.ModelAdmin):
+class EnvironmentAdmin(NoAddOrDeleteAdmin):
+    form = EnvironmentAdminForm
     list_display = ["name", "account", "is_prod", "id"]
     list_filter = ["is_prod"]
     readonly_fields = ["id", "account", "created_at", "updated_at"]
 
 
 @admin.register(Space)
-class SpaceAdmin(admin.ModelAdmin):
+class SpaceAdmin(NoAddOrDeleteAdmin):
     list_display = ["name", "environment", "guests_can_invite", "id"]
     readonly_fields = ["id", "environment", "created_at", "updated_at"]
 
 
 @admin.register(Workbook)
-class WorkbookAdmin(admin.ModelAdmin):
+class WorkbookAdmin(NoAddOrDeleteAdmin):
     list_display = ["name", "space", "id"]
     readonly_fields = ["id", "space", "created_at", "updated_at"]
 

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.forms.utils import ErrorDict
 
 from accounts.models import NAME_MAX_LENGTH, GuestAuthentication
 
@@ -14,6 +15,14 @@ class SignInForm(AuthenticationForm):
         **AuthenticationForm.error_messages,
         "invalid_login": "That email and password do not match an account.",
     }
+
+    def refuse(self, message: str) -> None:
+        """Fail the form without validating it. Validation would authenticate, and a refused
+        attempt (rate limited) must not get its password checked at all; the typed email
+        stays readable through the bound field."""
+        self._errors = ErrorDict(renderer=self.renderer)
+        self.cleaned_data = {}
+        self.add_error(None, message)
 
 
 class NameForm(forms.Form):
@@ -56,3 +65,8 @@ class AcceptInvitationForm(forms.Form):
 class LogFilterForm(forms.Form):
     environment = forms.CharField(required=False)
     topic = forms.CharField(required=False)
+
+
+class ConfirmForm(forms.Form):
+    """A confirmed destructive action (the <dialog>'s submit): no fields, but a place for the
+    service's refusal to be shown."""

@@ -398,7 +398,10 @@ def invitation_accept(*, token: str, password: str, name: str = "") -> User:
     if invitation is None:
         raise ValidationError(INVITATION_GONE)
     user = User(email=invitation.email, name=(name or "").strip()[:NAME_MAX_LENGTH])
-    validate_password(password, user)
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise ValidationError({"password": error.error_list}) from error
     # Spend the link atomically: of two concurrent acceptances exactly one updates the row.
     spent = AdminInvitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
         accepted_at=timezone.now()

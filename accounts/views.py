@@ -11,13 +11,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import access, services
 from accounts.context import CURRENT_ENVIRONMENT_SESSION_KEY
 from accounts.forms import (
     AcceptInvitationForm,
+    ConfirmForm,
     EnvironmentForm,
     InviteForm,
     LogFilterForm,
@@ -25,7 +25,7 @@ from accounts.forms import (
     SignInForm,
     SpaceForm,
 )
-from accounts.models import AdminInvitation, Event, Membership, User
+from accounts.models import User
 from portal.ratelimit import client_address, hit
 
 EVENTS_PER_PAGE = 50
@@ -44,6 +44,12 @@ def administrator_page(view):
         return view(request, account, *args, **kwargs)
 
     return wrapper
+
+
+def posted(request):
+    """The submitted data for a POST (even an empty one), None otherwise: a form bound to
+    it always validates, so an empty submission is an error rather than a blank page."""
+    return request.POST if request.method == "POST" else None
 
 
 def add_service_errors(form, error: ValidationError) -> None:
@@ -69,9 +75,8 @@ class SignInView(LoginView):
         waits = [hit("login", client_address(request)), hit("login", f"email:{email}")]
         if any(waits):
             wait = max(w for w in waits if w)
-            form.is_valid()  # bind the typed email so the form keeps it
-            form.errors.clear()
-            form.add_error(None, f"Too many attempts. Try again in {wait} seconds.")
+            # Not form.is_valid(): that would check the password of a refused attempt.
+            form.refuse(f"Too many attempts, try again in {wait} seconds.")
             response = self.render_to_response(self.get_context_data(form=form), status=429)
             response["Retry-After"] = str(wait)
             return response
@@ -98,7 +103,7 @@ def home(request, account):
 
 @administrator_page
 def environment_list(request, account):
-    form = EnvironmentForm(request.POST or None, initial={"guest_authentication": ["magic_link"]})
+    form = EnvironmentForm(posted(request), initial={"guest_authentication": ["magic_link"]})
     if request.method == "POST" and form.is_valid():
         try:
             environment = services.environment_create(
@@ -121,7 +126,7 @@ def environment_list(request, account):
 @administrator_page
 def environment_detail(request, account, environment_id):
     environment = access.environment_within(account, environment_id)
-    form = NameForm(request.POST or None)
+    form = NameForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             space = services.space_create(
@@ -132,7 +137,7 @@ def environment_detail(request, account, environment_id):
         else:
             messages.success(request, f"Space “{space.name}” created.")
             return redirect("accounts:environment-detail", environment.id)
-    spaces = environment.spaces.annotate(workbook_count=Count("workbooks"))
+    spaces = access.spaces_within(account, environment).annotate(workbook_count=Count("workbooks"))
     return render(
         request,
         "accounts/environment_detail.html",
@@ -141,18 +146,30 @@ def environment_detail(request, account, environment_id):
     )
 
 
-@administrator_page
-def environment_settings(request, account, environment_id):
-    environment = access.environment_within(account, environment_id)
-    form = EnvironmentForm(
-        request.POST or None,
+def _render_environment_settings(request, environment, *, form=None, delete_form=None):
+    form = form or EnvironmentForm(
         initial={
             "name": environment.name,
             "is_prod": environment.is_prod,
             "guest_authentication": environment.guest_authentication,
-        },
+        }
     )
-    if request.method == "POST" and form.is_valid():
+    delete_form = delete_form or ConfirmForm()
+    return render(
+        request,
+        "accounts/environment_settings.html",
+        {"environment": environment, "form": form, "delete_form": delete_form},
+        status=400 if form.errors or delete_form.errors else 200,
+    )
+
+
+@administrator_page
+def environment_settings(request, account, environment_id):
+    environment = access.environment_within(account, environment_id)
+    if request.method != "POST":
+        return _render_environment_settings(request, environment)
+    form = EnvironmentForm(request.POST)
+    if form.is_valid():
         try:
             services.environment_update(
                 environment=environment, actor=request.user, **form.cleaned_data
@@ -162,23 +179,21 @@ def environment_settings(request, account, environment_id):
         else:
             messages.success(request, "Environment saved.")
             return redirect("accounts:environment-settings", environment.id)
-    return render(
-        request,
-        "accounts/environment_settings.html",
-        {"environment": environment, "form": form},
-        status=400 if form.errors else 200,
-    )
+    return _render_environment_settings(request, environment, form=form)
 
 
 @require_POST
 @administrator_page
 def environment_delete(request, account, environment_id):
     environment = access.environment_within(account, environment_id)
+    form = ConfirmForm(request.POST)
     try:
         services.environment_delete(environment=environment, actor=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("accounts:environment-settings", environment.id)
+        # Refused (it still has spaces): the settings page says why.
+        form.is_valid()
+        add_service_errors(form, error)
+        return _render_environment_settings(request, environment, delete_form=form)
     if request.session.get(CURRENT_ENVIRONMENT_SESSION_KEY) == environment_id:
         del request.session[CURRENT_ENVIRONMENT_SESSION_KEY]
     messages.success(request, f"Environment “{environment.name}” deleted.")
@@ -292,11 +307,30 @@ def workbook_delete(request, account, workbook_id):
 # The team ------------------------------------------------------------------------------------
 
 
+def _render_team(request, account, *, form=None, remove_form=None):
+    form = form or InviteForm()
+    remove_form = remove_form or ConfirmForm()
+    return render(
+        request,
+        "accounts/team.html",
+        {
+            "administrators": access.administrators_within(account),
+            "invitations": access.pending_invitations_within(account),
+            "form": form,
+            "remove_form": remove_form,
+        },
+        status=400 if form.errors or remove_form.errors else 200,
+    )
+
+
 @administrator_page
 def team(request, account):
-    form = InviteForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method != "POST":
+        return _render_team(request, account)
+    form = InviteForm(request.POST)
+    if form.is_valid():
         try:
+            # The link goes by mail only: whoever sees this page must not be able to use it.
             invitation, _link = services.administrator_invite(
                 account=account, actor=request.user, email=form.cleaned_data["email"]
             )
@@ -305,29 +339,21 @@ def team(request, account):
         else:
             messages.success(request, f"Invitation sent to {invitation.email}.")
             return redirect("accounts:team")
-    members = (
-        Membership.objects.filter(account=account).select_related("user").order_by("created_at")
-    )
-    invitations = AdminInvitation.objects.filter(
-        account=account, accepted_at__isnull=True, expires_at__gt=timezone.now()
-    )
-    return render(
-        request,
-        "accounts/team.html",
-        {"members": members, "invitations": invitations, "form": form},
-        status=400 if form.errors else 200,
-    )
+    return _render_team(request, account, form=form)
 
 
 @require_POST
 @administrator_page
 def administrator_remove(request, account, user_id):
     user = access.administrator_within(account, user_id)
+    form = ConfirmForm(request.POST)
     try:
         services.administrator_remove(account=account, actor=request.user, user=user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("accounts:team")
+        # Refused (the last administrator): the team page says why.
+        form.is_valid()
+        add_service_errors(form, error)
+        return _render_team(request, account, remove_form=form)
     messages.success(request, f"{user.email} is no longer an administrator.")
     if user.pk == request.user.pk:
         return redirect("accounts:login")
@@ -339,14 +365,14 @@ def accept_invitation(request, token):
     invitation = services.invitation_for_token(token)
     if invitation is None:
         return render(request, "accounts/invitation_invalid.html", status=404)
-    form = AcceptInvitationForm(request.POST or None)
+    form = AcceptInvitationForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             user = services.invitation_accept(
                 token=token, password=form.cleaned_data["password"], name=form.cleaned_data["name"]
             )
         except ValidationError as error:
-            form.add_error("password", error)
+            add_service_errors(form, error)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome to {invitation.account.name}.")
@@ -369,23 +395,27 @@ def logs(request, account):
     form = LogFilterForm(request.GET or None)
     form.is_valid()
     wanted = form.cleaned_data if form.is_bound else {}
-    events = Event.objects.filter(account=account)
+    events = access.events_within(account)
     if wanted.get("environment"):
+        # Text, not a lookup: the events of a deleted environment can still be filtered.
         events = events.filter(environment_id=wanted["environment"])
     if wanted.get("topic"):
         events = events.filter(topic=wanted["topic"])
     page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
     environment_names = dict(access.environments_within(account).values_list("id", "name"))
+    # Actors are kept as text ids: an administrator's email where the id is one of ours,
+    # else the id itself (a removed administrator, an API key, a guest).
     actor_ids = {event.actor_id for event in page}
-    emails = dict(User.objects.filter(pk__in=actor_ids).values_list("id", "email"))
+    emails = dict(
+        User.objects.filter(pk__in=actor_ids, membership__account=account).values_list(
+            "id", "email"
+        )
+    )
     for event in page:
         event.environment_name = environment_names.get(event.environment_id, event.environment_id)
         event.actor_label = emails.get(event.actor_id, event.actor_id)
     topics = (
-        Event.objects.filter(account=account)
-        .values_list("topic", flat=True)
-        .distinct()
-        .order_by("topic")
+        access.events_within(account).values_list("topic", flat=True).distinct().order_by("topic")
     )
     query = request.GET.copy()
     query.pop("page", None)

@@ -69,3 +69,42 @@ def test_a_user_without_membership_has_no_account(db):
         access.account_of(User.objects.create_user(email="lone@example.com", password="x" * 12))
         is None
     )
+
+
+def test_logs_team_and_invitations_stay_within_the_account(account, other_account):
+    from accounts import services
+
+    ours, theirs = administrator_of(account), administrator_of(other_account)
+    services.administrator_invite(account=other_account, actor=theirs, email="t@example.com")
+    services.space_create(environment=development(other_account), actor=theirs, name="Theirs")
+
+    events = access.events_within(account)
+    assert events.exists()
+    assert set(events.values_list("account_id", flat=True)) == {account.id}
+    assert not access.events_within(account).filter(actor_id=theirs.id).exists()
+    assert not access.events_within(account).filter(topic="space:created").exists()
+    assert list(access.administrators_within(account)) == [ours]
+    assert not access.pending_invitations_within(account).exists()
+    assert access.pending_invitations_within(other_account).count() == 1
+
+
+def test_events_of_one_environment(account):
+    dev, prod = development(account), production(account)
+    assert set(access.events_within(account, dev).values_list("environment_id", flat=True)) == {
+        dev.id
+    }
+    assert access.events_within(account, prod).exists()
+
+
+def test_only_pending_invitations_are_listed(account):
+    from django.utils import timezone
+
+    from accounts import services
+    from accounts.models import AdminInvitation
+
+    admin = administrator_of(account)
+    for email in ["a@example.com", "b@example.com", "c@example.com"]:
+        services.administrator_invite(account=account, actor=admin, email=email)
+    AdminInvitation.objects.filter(email="a@example.com").update(expires_at=timezone.now())
+    AdminInvitation.objects.filter(email="b@example.com").update(accepted_at=timezone.now())
+    assert [i.email for i in access.pending_invitations_within(account)] == ["c@example.com"]

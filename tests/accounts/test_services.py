@@ -210,3 +210,107 @@ def test_an_administrator_of_another_account_cannot_be_removed_here(
             account=account, actor=admin_user, user=administrator_of(other_account)
         )
     assert Account.objects.count() == 2
+
+
+def _latest(account) -> Event:
+    return Event.objects.filter(account=account).order_by("-created_at", "-id").first()
+
+
+def test_every_change_records_who_did_what_where(account, admin_user):
+    environment = development(account)
+
+    def check(topic, *, environment_id="", space_id="", **payload):
+        event = _latest(account)
+        assert (event.topic, event.domain) == (topic, topic.split(":")[0])
+        assert (event.actor_id, event.environment_id, event.space_id) == (
+            admin_user.id,
+            environment_id,
+            space_id,
+        )
+        for key, value in payload.items():
+            assert event.payload[key] == value
+
+    staging = services.environment_create(account=account, actor=admin_user, name="staging")
+    # The tokens app adds the new environment's keys in the same operation.
+    assert Event.objects.filter(environment_id=staging.id, topic="environment:created").exists()
+    services.environment_update(environment=staging, actor=admin_user, is_prod=True)
+    check("environment:updated", environment_id=staging.id, changed=["is_prod"])
+    space = services.space_create(environment=environment, actor=admin_user, name="S")
+    check("space:created", environment_id=environment.id, space_id=space.id, name="S")
+    services.space_update(space=space, actor=admin_user, name="T")
+    check("space:updated", environment_id=environment.id, space_id=space.id, changed=["name"])
+    workbook = services.workbook_create(space=space, actor=admin_user, name="W")
+    check("workbook:created", environment_id=environment.id, space_id=space.id, name="W")
+    services.workbook_update(workbook=workbook, actor=admin_user, name="V")
+    check("workbook:updated", environment_id=environment.id, space_id=space.id, changed=["name"])
+    services.workbook_update(workbook=workbook, actor=admin_user, name="V")  # no change
+    check("workbook:updated", environment_id=environment.id, space_id=space.id)
+    assert Event.objects.filter(topic="workbook:updated").count() == 1
+    services.workbook_delete(workbook=workbook, actor=admin_user)
+    check("workbook:deleted", environment_id=environment.id, space_id=space.id, name="V")
+    space_id = space.id  # deleting clears the instance's pk
+    services.space_delete(space=space, actor=admin_user)
+    check("space:deleted", environment_id=environment.id, space_id=space_id, name="T")
+    services.administrator_invite(account=account, actor=admin_user, email="i@example.com")
+    check("administrator:invited", email="i@example.com")
+
+
+def test_a_refused_change_records_nothing(account, admin_user):
+    before = Event.objects.count()
+    for call in [
+        lambda: services.environment_create(account=account, actor=admin_user, name=" "),
+        lambda: services.environment_update(
+            environment=development(account), actor=admin_user, name="Production"
+        ),
+        lambda: services.space_create(
+            environment=development(account), actor=admin_user, name="x" * 256
+        ),
+        lambda: services.administrator_remove(account=account, actor=admin_user, user=admin_user),
+        lambda: services.administrator_invite(
+            account=account, actor=admin_user, email=admin_user.email.upper()
+        ),
+    ]:
+        with pytest.raises(ValidationError):
+            call()
+    assert Event.objects.count() == before
+
+
+def test_the_raw_invitation_token_is_never_stored(
+    account, admin_user, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation, link = services.administrator_invite(
+            account=account, actor=admin_user, email="x@example.com"
+        )
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    assert len(mailoutbox) == 1 and link in mailoutbox[0].body
+    assert invitation.token_digest == services.invitation_digest(token)
+    stored = AdminInvitation.objects.filter(pk=invitation.pk).values().get()
+    assert not any(token in str(value) for value in stored.values())
+    assert not any(
+        token in str(payload) for payload in Event.objects.values_list("payload", flat=True)
+    )
+    assert services.invitation_for_token(token) == invitation
+    assert services.invitation_for_token(stored["token_digest"]) is None  # the digest is no key
+
+
+def test_an_invitation_is_used_once(account, admin_user):
+    _, link = services.administrator_invite(
+        account=account, actor=admin_user, email="once@example.com"
+    )
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    services.invitation_accept(token=token, password="a fine long phrase")
+    assert services.invitation_for_token(token) is None
+    with pytest.raises(ValidationError, match="invalid, expired or already used"):
+        services.invitation_accept(token=token, password="another fine phrase")
+    assert User.objects.filter(email="once@example.com").count() == 1
+    assert Event.objects.filter(topic="administrator:added").count() == 1
+
+
+def test_a_weak_password_is_the_password_fields_error(account, admin_user):
+    _, link = services.administrator_invite(
+        account=account, actor=admin_user, email="w@example.com"
+    )
+    with pytest.raises(ValidationError) as error:
+        services.invitation_accept(token=link.rstrip("/").rsplit("/", 1)[1], password="w@example")
+    assert list(error.value.message_dict) == ["password"]

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from accounts import services
-from accounts.models import AdminInvitation, Environment, Event, Space, User, Workbook
+from accounts.models import AdminInvitation, Environment, Event, Membership, Space, User, Workbook
 from tests.factories import (
     DEFAULT_PASSWORD,
     SpaceFactory,
@@ -72,6 +72,49 @@ def test_sign_in_is_rate_limited(client, admin_user, settings):
     assert "_auth_user_id" not in client.session
 
 
+def test_sign_in_is_rate_limited_per_address_across_emails(client, admin_user, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login": (3, 60)}
+    for number in range(3):
+        client.post("/login/", {"username": f"guess{number}@example.com", "password": "x"})
+    response = client.post("/login/", {"username": admin_user.email, "password": DEFAULT_PASSWORD})
+    assert response.status_code == 429
+    # Another address may still sign in.
+    other = Client(REMOTE_ADDR="203.0.113.9")
+    ok = other.post("/login/", {"username": admin_user.email, "password": DEFAULT_PASSWORD})
+    assert ok.status_code == 302
+
+
+def test_sign_in_is_rate_limited_per_email_across_addresses(admin_user, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login": (3, 60)}
+    for number in range(3):
+        Client(REMOTE_ADDR=f"198.51.100.{number}").post(
+            "/login/", {"username": admin_user.email, "password": "guess"}
+        )
+    response = Client(REMOTE_ADDR="198.51.100.99").post(
+        "/login/", {"username": admin_user.email.upper(), "password": DEFAULT_PASSWORD}
+    )
+    assert response.status_code == 429
+    ok = Client(REMOTE_ADDR="198.51.100.99").post(
+        "/login/", {"username": "someone.else@example.com", "password": "x"}
+    )
+    assert ok.status_code == 200  # a wrong login, but not a refused one
+
+
+def test_a_refused_sign_in_does_not_check_the_password(client, admin_user, settings, monkeypatch):
+    import django.contrib.auth.forms as auth_forms
+
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login": (1, 60)}
+    client.post("/login/", {"username": admin_user.email, "password": "guess"})
+    checked = []
+    monkeypatch.setattr(auth_forms, "authenticate", lambda *args, **kwargs: checked.append(1))
+    response = client.post("/login/", {"username": admin_user.email, "password": DEFAULT_PASSWORD})
+    assert response.status_code == 429
+    assert checked == []
+    wait = response["Retry-After"]
+    assert f"Too many attempts, try again in {wait} seconds." in text(response)
+    assert f'value="{admin_user.email}"' in text(response)  # what was typed is kept
+
+
 def test_sign_out_is_a_post(admin_client):
     assert admin_client.get("/logout/").status_code == 405
     assert admin_client.post("/logout/").status_code == 302
@@ -81,28 +124,70 @@ def test_sign_out_is_a_post(admin_client):
 def test_a_user_without_an_account_is_told_so(client, db):
     user = User.objects.create_superuser(email="root@example.com", password="x" * 12)
     client.force_login(user)
-    response = client.get("/environments/")
-    assert response.status_code == 403
-    assert "not an administrator of any account" in text(response)
+    for url in ["/", "/environments/", "/spaces/", "/team/", "/logs/"]:
+        response = client.get(url)
+        assert response.status_code == 403, url
+        assert "not an administrator of any account" in text(response)
+    # Signing in again lands on the same page, not in a redirect loop.
+    assert client.get("/login/")["Location"] == "/"
+
+
+def test_signed_out_posts_change_nothing(client, account):
+    environment = development(account)
+    space = SpaceFactory(environment=environment)
+    for url, data in [
+        ("/environments/", {"name": "staging"}),
+        (f"/environments/{environment.id}/delete/", {}),
+        (f"/spaces/{space.id}/delete/", {}),
+        ("/team/", {"email": "new@example.com"}),
+    ]:
+        response = client.post(url, data)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith("/login/"), url
+    assert Environment.objects.filter(account=account).count() == 2
+    assert Space.objects.filter(pk=space.pk).exists()
+    assert not AdminInvitation.objects.exists()
 
 
 def test_every_form_needs_its_csrf_token(admin_user, account):
     client = Client(enforce_csrf_checks=True)
     client.force_login(admin_user)
     environment = development(account)
-    space = SpaceFactory(environment=environment)
+    space = SpaceFactory(environment=environment, name="Kept")
+    workbook = WorkbookFactory(space=space, name="Kept")
+    _, link = services.administrator_invite(
+        account=account, actor=admin_user, email="c@example.com"
+    )
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    passwords = {"password": "a fine long phrase", "password_again": "a fine long phrase"}
     for url, data in [
+        ("/login/", {"username": admin_user.email, "password": DEFAULT_PASSWORD}),
+        ("/logout/", {}),
         ("/environments/", {"name": "staging"}),
         (f"/environments/{environment.id}/", {"name": "Space"}),
         (f"/environments/{environment.id}/settings/", {"name": "renamed"}),
+        (f"/environments/{environment.id}/delete/", {}),
+        (f"/spaces/{space.id}/", {"action": "update-space", "name": "renamed"}),
+        (f"/spaces/{space.id}/", {"action": "create-workbook", "name": "New"}),
         (f"/spaces/{space.id}/delete/", {}),
+        (f"/workbooks/{workbook.id}/", {"name": "renamed"}),
+        (f"/workbooks/{workbook.id}/delete/", {}),
         ("/team/", {"email": "new@example.com"}),
+        (f"/team/{admin_user.id}/remove/", {}),
+        (f"/invitations/{token}/", passwords),
         ("/personal-access-tokens/", {"name": "t"}),
         (f"/environments/{environment.id}/secrets/", {"name": "A", "value": "b"}),
     ]:
         assert client.post(url, data).status_code == 403, url
-    assert Environment.objects.filter(account=account).count() == 2
-    assert Space.objects.filter(pk=space.pk).exists()
+    assert client.get("/team/").status_code == 200  # still signed in
+    assert [env.name for env in Environment.objects.filter(account=account)] == [
+        "development",
+        "production",
+    ]
+    assert Space.objects.get(pk=space.pk).name == "Kept"
+    assert Workbook.objects.get(pk=workbook.pk).name == "Kept"
+    assert not User.objects.filter(email="c@example.com").exists()
+    assert AdminInvitation.objects.count() == 1
 
 
 # Environments -----------------------------------------------------------------------------
@@ -176,9 +261,28 @@ def test_renaming_to_a_taken_name_is_refused(admin_client, account):
 def test_deleting_an_environment_with_spaces_is_refused_with_the_reason(admin_client, account):
     environment = development(account)
     SpaceFactory(environment=environment)
-    response = admin_client.post(f"/environments/{environment.id}/delete/", follow=True)
-    assert "still has 1 space: delete them first." in text(response)
+    response = admin_client.post(f"/environments/{environment.id}/delete/")
+    assert response.status_code == 400
+    assert "“development” still has 1 space: delete them first." in text(response)
     assert Environment.objects.filter(pk=environment.pk).exists()
+    assert not Event.objects.filter(topic="environment:deleted").exists()
+
+
+def test_environment_settings_page_shows_current_values_and_a_delete_dialog(admin_client, account):
+    page = text(admin_client.get(f"/environments/{production(account).id}/settings/"))
+    assert 'value="production"' in page
+    assert re.search(r'name="is_prod"\s+checked', page)
+    assert re.search(r'value="magic_link"\s+checked', page)
+    assert not re.search(r'value="shared_link"\s+checked', page)
+    assert 'data-open-dialog="delete-environment"' in page
+    assert '<dialog id="delete-environment">' in page
+
+
+def test_an_empty_submission_is_an_error_not_a_blank_page(admin_client, account):
+    assert admin_client.post("/environments/").status_code == 400
+    assert admin_client.post(f"/environments/{development(account).id}/").status_code == 400
+    assert Environment.objects.filter(account=account).count() == 2
+    assert not Space.objects.exists()
 
 
 def test_deleting_an_empty_environment(admin_client, account):
@@ -258,21 +362,30 @@ def test_another_accounts_objects_are_404_everywhere(admin_client, other_account
     space = SpaceFactory(environment=environment)
     workbook = WorkbookFactory(space=space)
     stranger = administrator_of(other_account)
-    for method, url in [
+    for method, url, *data in [
         ("get", f"/environments/{environment.id}/"),
+        ("post", f"/environments/{environment.id}/", {"name": "Planted"}),
         ("get", f"/environments/{environment.id}/settings/"),
+        ("post", f"/environments/{environment.id}/settings/", {"name": "renamed"}),
         ("post", f"/environments/{environment.id}/delete/"),
         ("get", f"/environments/{environment.id}/api-keys/"),
         ("get", f"/spaces/{space.id}/"),
+        ("post", f"/spaces/{space.id}/", {"action": "update-space", "name": "renamed"}),
+        ("post", f"/spaces/{space.id}/", {"action": "create-workbook", "name": "Planted"}),
         ("post", f"/spaces/{space.id}/delete/"),
-        ("post", f"/workbooks/{workbook.id}/"),
+        ("post", f"/workbooks/{workbook.id}/", {"name": "renamed"}),
         ("post", f"/workbooks/{workbook.id}/delete/"),
         ("post", f"/team/{stranger.id}/remove/"),
     ]:
-        assert getattr(admin_client, method)(url).status_code == 404, url
-    assert Space.objects.filter(pk=space.pk).exists()
-    assert Workbook.objects.filter(pk=workbook.pk).exists()
+        assert getattr(admin_client, method)(url, *data).status_code == 404, url
+    environment.refresh_from_db()
+    assert environment.name == "development"
+    assert Space.objects.get(pk=space.pk).name == space.name
+    assert Workbook.objects.get(pk=workbook.pk).name == workbook.name
+    assert list(Space.objects.filter(environment=environment)) == [space]
+    assert list(Workbook.objects.filter(space=space)) == [workbook]
     assert User.objects.filter(pk=stranger.pk).exists()
+    assert not Event.objects.filter(account=other_account, topic__contains="updated").exists()
 
 
 def test_lists_never_show_another_accounts_rows(admin_client, other_account):
@@ -324,6 +437,56 @@ def test_invite_an_administrator_who_sets_a_password(
     assert "invalid, expired or already used" in text(client.get(f"/invitations/{token}/"))
 
 
+def test_the_invitation_sent_message_never_shows_the_link(
+    admin_client, account, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post("/team/", {"email": "x@example.com"}, follow=True)
+    page = text(response)
+    assert "Invitation sent to x@example.com." in page
+    token = re.search(r"/invitations/(\S+)/", mailoutbox[0].body).group(1)
+    assert token not in page
+    assert "/invitations/" not in page
+    assert "x@example.com" in page.split("Pending invitations", 1)[1]
+
+
+def test_an_unknown_or_expired_invitation_says_so(client, account, admin_user):
+    for token in ["inv_nonsense", "x" * 300]:
+        response = client.get(f"/invitations/{token}/")
+        assert response.status_code == 404
+        assert "invalid, expired or already used" in text(response)
+    invitation, link = services.administrator_invite(
+        account=account, actor=admin_user, email="late@example.com"
+    )
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    assert client.get(f"/invitations/{token}/").status_code == 200
+    AdminInvitation.objects.filter(pk=invitation.pk).update(expires_at=invitation.created_at)
+    passwords = {"password": "a fine long phrase", "password_again": "a fine long phrase"}
+    for response in [
+        client.get(f"/invitations/{token}/"),
+        client.post(f"/invitations/{token}/", passwords),
+    ]:
+        assert response.status_code == 404
+        assert "invalid, expired or already used" in text(response)
+    assert not User.objects.filter(email="late@example.com").exists()
+
+
+def test_a_weak_password_keeps_the_form_and_the_link(client, account, admin_user):
+    _, link = services.administrator_invite(
+        account=account, actor=admin_user, email="weak@example.com"
+    )
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    response = client.post(
+        f"/invitations/{token}/", {"name": "Wes", "password": "123", "password_again": "123"}
+    )
+    assert response.status_code == 400
+    assert "This password is too short." in text(response)
+    assert 'value="Wes"' in text(response)
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert "_auth_user_id" not in client.session
+    assert services.invitation_for_token(token) is not None
+
+
 def test_inviting_an_existing_user_or_bad_email_is_refused(
     admin_client, admin_user, mailoutbox, django_capture_on_commit_callbacks
 ):
@@ -339,9 +502,11 @@ def test_inviting_an_existing_user_or_bad_email_is_refused(
 
 
 def test_removing_the_last_administrator_is_refused(admin_client, admin_user):
-    response = admin_client.post(f"/team/{admin_user.id}/remove/", follow=True)
+    response = admin_client.post(f"/team/{admin_user.id}/remove/")
+    assert response.status_code == 400
     assert "The last administrator cannot be removed." in text(response)
     assert User.objects.filter(pk=admin_user.pk).exists()
+    assert not Event.objects.filter(topic="administrator:removed").exists()
 
 
 def test_removing_another_administrator(admin_client, account, admin_user):
@@ -377,6 +542,40 @@ def test_logs_filter_by_environment_and_topic_and_page(admin_client, account, ad
     assert second.count("<code>space:created</code>") == 10
 
 
+def test_logs_name_actors_that_are_not_users_by_their_id(admin_client, account, admin_user):
+    from accounts.audit import record_event
+
+    class ApiKeyActor:
+        id = "us_key_abcdefghijkl"
+
+    _, link = services.administrator_invite(
+        account=account, actor=admin_user, email="gone@example.com"
+    )
+    gone = services.invitation_accept(
+        token=link.rstrip("/").rsplit("/", 1)[1], password="a fine long phrase"
+    )
+    gone_id = gone.id
+    services.space_create(environment=development(account), actor=gone, name="By gone")
+    services.administrator_remove(account=account, actor=admin_user, user=gone)
+    record_event(topic="secret:created", account=account, actor=ApiKeyActor())
+
+    page = text(admin_client.get("/logs/"))
+    assert "us_key_abcdefghijkl" in page
+    assert gone_id in page  # the removed administrator's id, the email is gone with them
+    assert "<td>gone@example.com</td>" not in page
+    assert f"<td>{admin_user.email}</td>" in page
+    table = page.split("<tbody>", 1)[1]
+    assert table.index("secret:created") < table.index("administrator:removed")  # newest first
+
+
+def test_logs_survive_bad_filters_and_page_numbers(admin_client, other_account):
+    for query in ["?page=999", "?page=abc", "?environment=nope&topic=nope", "?page=-1"]:
+        assert admin_client.get(f"/logs/{query}").status_code == 200, query
+    their_environment = development(other_account)
+    page = text(admin_client.get(f"/logs/?environment={their_environment.id}"))
+    assert "No events match." in page
+
+
 def test_logs_keep_history_of_deleted_things(admin_client, account, admin_user):
     environment = services.environment_create(account=account, actor=admin_user, name="temporary")
     environment_id = environment.id
@@ -400,6 +599,8 @@ def _grow(account, admin_user, rows: int, start: int = 0) -> None:
         services.administrator_invite(
             account=account, actor=admin_user, email=f"invitee{number}@example.com"
         )
+        member = User.objects.create_user(email=f"member{number}@example.com", name=f"M {number}")
+        Membership.objects.create(user=member, account=account)
 
 
 def _pages(account):
@@ -436,12 +637,37 @@ def test_list_pages_query_counts_do_not_grow_with_rows(
             assert admin_client.get(url).status_code == 200
 
 
-def test_pinned_query_counts(admin_client, account, django_assert_num_queries):
-    environment = development(account)
-    admin_client.get(f"/environments/{environment.id}/")  # the session remembers it as current
-    # session, user, membership with account, the environment, the switcher's list, spaces
-    with django_assert_num_queries(6):
-        admin_client.get(f"/environments/{environment.id}/")
-    # session, user, membership with account, the switcher's list, spaces with environments
-    with django_assert_num_queries(5):
-        admin_client.get("/spaces/")
+# Every signed-in page starts with: session, user, membership with its account.
+PINNED_QUERY_COUNTS = {
+    # + the environments with space counts, the switcher's environments
+    "/environments/": 5,
+    # + the environment, the switcher's environments, spaces with workbook counts
+    "environment": 6,
+    # + the switcher's environments, spaces with environments and workbook counts
+    "/spaces/": 5,
+    # + the space with its environment, its workbooks, the switcher's environments
+    "space": 6,
+    # + the switcher's environments, administrators with memberships, pending invitations
+    "/team/": 6,
+    # + count, environment names, the page of events, actors' emails, the switcher's
+    # environments, the topics present
+    "/logs/": 9,
+}
+
+
+@pytest.mark.parametrize("rows", [1, 10])
+def test_pinned_query_counts(admin_client, account, admin_user, django_assert_num_queries, rows):
+    _grow(account, admin_user, rows)
+    urls = dict(
+        zip(
+            ["/environments/", "environment", "/spaces/", "space", "/team/", "/logs/"],
+            _pages(account),
+            strict=True,
+        )
+    )
+    for name, url in urls.items():
+        admin_client.get(url)  # a first visit may record the current environment in the session
+        with django_assert_num_queries(PINNED_QUERY_COUNTS[name]):
+            response = admin_client.get(url)
+        assert response.status_code == 200
+        assert text(response).count("<tr>") > rows, name  # the rows are really on the page

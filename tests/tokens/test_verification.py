@@ -412,3 +412,15 @@ def test_deletion_in_one_connection_is_refused_by_another_at_once():
     worker.join()
     results.append(verify(raw))
     assert results == [None]
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        pytest.param({"kind": "user", "cli": 123}, id="client-id-not-text"),
+        pytest.param({"kind": "space"}, id="space-token-without-key"),
+        pytest.param({"kind": "space", "key": ["us_key_x"]}, id="space-key-not-text"),
+    ],
+)
+def test_malformed_claims_are_refused(admin_user, claims):
+    assert verify(_sign(_claims(admin_user.id, **claims))) is None

@@ -57,6 +57,16 @@ def clean_metadata(value) -> dict:
     return value
 
 
+def _save_changes(instance, changes: dict) -> list[str]:
+    """Set the fields whose value differs and save only those; the names of what changed."""
+    changed = sorted(field for field, value in changes.items() if getattr(instance, field) != value)
+    for field in changed:
+        setattr(instance, field, changes[field])
+    if changed:
+        instance.save(update_fields=[*changed, "updated_at"])
+    return changed
+
+
 # Accounts and users ---------------------------------------------------------------------
 
 
@@ -148,20 +158,15 @@ def environment_update(
         changes["guest_authentication"] = clean_guest_authentication(guest_authentication)
     if metadata is not None:
         changes["metadata"] = clean_metadata(metadata)
-    changed = {
-        field: value for field, value in changes.items() if getattr(environment, field) != value
-    }
+    changed = _save_changes(environment, changes)
     if not changed:
         return environment
-    for field, value in changed.items():
-        setattr(environment, field, value)
-    environment.save(update_fields=[*changed, "updated_at"])
     record_event(
         topic="environment:updated",
         account=environment.account,
         actor=actor,
         environment_id=environment.id,
-        payload={"changed": sorted(changed)},
+        payload={"changed": changed},
     )
     return environment
 
@@ -229,19 +234,16 @@ def space_update(
         changes["guests_can_invite"] = bool(guests_can_invite)
     if metadata is not None:
         changes["metadata"] = clean_metadata(metadata)
-    changed = {field: value for field, value in changes.items() if getattr(space, field) != value}
+    changed = _save_changes(space, changes)
     if not changed:
         return space
-    for field, value in changed.items():
-        setattr(space, field, value)
-    space.save(update_fields=[*changed, "updated_at"])
     record_event(
         topic="space:updated",
         account=space.environment.account,
         actor=actor,
         environment_id=space.environment_id,
         space_id=space.id,
-        payload={"changed": sorted(changed)},
+        payload={"changed": changed},
     )
     return space
 
@@ -294,14 +296,9 @@ def workbook_update(
         changes["name"] = clean_name(name)
     if labels is not None:
         changes["labels"] = clean_labels(labels)
-    changed = {
-        field: value for field, value in changes.items() if getattr(workbook, field) != value
-    }
+    changed = _save_changes(workbook, changes)
     if not changed:
         return workbook
-    for field, value in changed.items():
-        setattr(workbook, field, value)
-    workbook.save(update_fields=[*changed, "updated_at"])
     space = workbook.space
     record_event(
         topic="workbook:updated",
@@ -309,7 +306,7 @@ def workbook_update(
         actor=actor,
         environment_id=space.environment_id,
         space_id=space.id,
-        payload={"workbookId": workbook.id, "changed": sorted(changed)},
+        payload={"workbookId": workbook.id, "changed": changed},
     )
     return workbook
 

@@ -128,7 +128,10 @@ def client_credentials(request, account):
         credential, secret = services.client_credential_create(user=request.user)
         shown = {
             "title": "Client credentials created",
-            "values": [("Client id", credential.id, "client-id"), ("Secret", secret, "client-secret")],
+            "values": [
+                ("Client id", credential.id, "client-id"),
+                ("Secret", secret, "client-secret"),
+            ],
         }
     response = render(
         request,

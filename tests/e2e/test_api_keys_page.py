@@ -17,7 +17,9 @@ def test_reveal_copy_roll_and_secrets(page):
     secret_key = ApiKey.objects.get(environment=environment, type="SECRET")
     sign_in(page, user.email, DEFAULT_PASSWORD)
 
-    page.get_by_role("link", name="API Keys and Secrets").first.click()
+    # Reached from the environment switcher.
+    page.get_by_test_id("environment-switcher").locator("summary").click()
+    page.get_by_label("API keys of development").click()
     expect(page.get_by_role("heading", name="API Keys and Secrets")).to_contain_text("development")
     expect(page.get_by_text(environment.id).first).to_be_visible()
 

@@ -35,7 +35,7 @@ def test_switch_environment_create_space_and_workbook_then_delete(page):
     expect(switcher.locator("summary")).to_contain_text("development")
     expect(switcher.locator("summary")).to_contain_text("dev")
     switcher.locator("summary").click()
-    switcher.get_by_role("link", name="production").click()
+    switcher.get_by_role("link", name="production prod").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("production")
     expect(switcher.locator("summary")).to_contain_text("prod")
 

@@ -10,7 +10,7 @@ callers get ordinary, fully loaded objects."""
 import re
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model
 from django.db.models.expressions import Col
 
@@ -59,7 +59,7 @@ class JoinedLookup:
                 )
         return names
 
-    def _compile(self) -> tuple[str, list]:
+    def _compile(self, connection) -> tuple[str, list]:
         compiled = self._compiled.get(connection.vendor)
         if compiled is None:
             quote = connection.ops.quote_name
@@ -87,7 +87,10 @@ class JoinedLookup:
 
     def fetch(self, params: list) -> list[Model] | None:
         """One instance per table for the first matching row, or None."""
-        sql, readers = self._compile()
+        # Resolve the thread's connection once: each access through the `connection` proxy
+        # costs a context-local lookup, and a row touches it dozens of times.
+        connection = connections[DEFAULT_DB_ALIAS]
+        sql, readers = self._compile(connection)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             row = cursor.fetchone()
@@ -120,4 +123,4 @@ def cache_relation(instance: Model, name: str, related: Model) -> None:
 
 
 def bind_datetime(value):
-    return connection.ops.adapt_datetimefield_value(value)
+    return connections[DEFAULT_DB_ALIAS].ops.adapt_datetimefield_value(value)

@@ -72,7 +72,7 @@ class JoinedLookup:
             )
             # Per table: its field names, and each column's converters with its expression,
             # exactly as the ORM's compiler applies them to a fetched row.
-            readers = []
+            readers, start = [], 0
             for table in self.tables:
                 columns_in = []
                 for model_field in table.fields:
@@ -81,30 +81,59 @@ class JoinedLookup:
                         column
                     ) + model_field.get_db_converters(connection)
                     columns_in.append((column, converters))
-                readers.append((table.model, [f.attname for f in table.fields], columns_in))
+                readers.append((table.model, [f.attname for f in table.fields], columns_in, start))
+                start += len(columns_in)
             compiled = self._compiled[connection.vendor] = (sql, readers)
         return compiled
 
-    def fetch(self, params: list) -> list[Model] | None:
-        """One instance per table for the first matching row, or None."""
+    def fetch(self, params: list) -> "Row | None":
+        """The first matching row, or None."""
         # Resolve the thread's connection once: each access through the `connection` proxy
-        # costs a context-local lookup, and a row touches it dozens of times.
+        # costs a context-local lookup.
         connection = connections[DEFAULT_DB_ALIAS]
         sql, readers = self._compile(connection)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             row = cursor.fetchone()
-        if row is None:
-            return None
-        instances, start = [], 0
-        for model, attnames, columns in readers:
-            values = list(row[start : start + len(columns)])
+        return None if row is None else Row(connection, readers, row)
+
+
+class Row:
+    """A fetched row. Each table's model instance is built on first use, the way the ORM
+    builds it (database converters, then `Model.from_db`): a request that only needs the
+    account does not pay for the rest."""
+
+    def __init__(self, connection, readers, values):
+        self._connection = connection
+        self._readers = readers
+        self._values = values
+        self._instances = {}
+
+    def value(self, table: int, attname: str):
+        """One converted column value, without building the instance."""
+        _model, attnames, columns, start = self._readers[table]
+        index = attnames.index(attname)
+        value = self._values[start + index]
+        column, converters = columns[index]
+        for converter in converters:
+            value = converter(value, column, self._connection)
+        return value
+
+    def __getitem__(self, table: int) -> Model:
+        instance = self._instances.get(table)
+        if instance is None:
+            model, attnames, columns, start = self._readers[table]
+            values = list(self._values[start : start + len(columns)])
             for index, (column, converters) in enumerate(columns):
                 for converter in converters:
-                    values[index] = converter(values[index], column, connection)
-            start += len(columns)
-            instances.append(model.from_db(connection.alias, attnames, values))
-        return instances
+                    values[index] = converter(values[index], column, self._connection)
+            instance = self._instances[table] = model.from_db(
+                self._connection.alias, attnames, values
+            )
+        return instance
+
+    def __iter__(self):
+        return (self[table] for table in range(len(self._readers)))
 
 
 PLACEHOLDER = re.compile(r"\{(\w+(?:\.\w+)?)\}")

@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 from accounts.models import Account, Environment, Membership, Space, User
 from tokens import access_tokens, credentials
@@ -100,45 +101,72 @@ SPACE_LOOKUP = JoinedLookup(
 
 def _verify_personal_access_token(raw: str) -> Principal | None:
     now = timezone.now()
-    found = PAT_LOOKUP.fetch([credentials.digest(raw), True, bind_datetime(now)])
-    if found is None:
+    row = PAT_LOOKUP.fetch([credentials.digest(raw), True, bind_datetime(now)])
+    if row is None:
         return None
-    token, user, membership, account = found
-    _link_user(user, membership, account)
-    cache_relation(token, "user", user)
-    touch_last_used(PersonalAccessToken, token.pk, token.last_used_at, now)
-    return Principal(kind=Principal.USER, id=user.id, account=account, user=user, credential=token)
+    touch_last_used(PersonalAccessToken, row.value(0, "id"), row.value(0, "last_used_at"), now)
+    return Principal(
+        kind=Principal.USER,
+        id=row.value(1, "id"),
+        account=row[3],
+        # Built only if the request uses them (most use just the account).
+        user=SimpleLazyObject(lambda: _user_of(row, 1)),
+        credential=SimpleLazyObject(lambda: _token_of(row)),
+    )
 
 
 def _verify_api_key(raw: str, prefix: str) -> Principal | None:
     now = timezone.now()
     key_type = ApiKey.Type.SECRET if prefix == credentials.SECRET_KEY else ApiKey.Type.PUBLISHABLE
-    found = API_KEY_LOOKUP.fetch([credentials.digest(raw), key_type, bind_datetime(now)])
-    if found is None:
+    row = API_KEY_LOOKUP.fetch([credentials.digest(raw), key_type, bind_datetime(now)])
+    if row is None:
         return None
-    key, environment, account = found
+    key_id = row.value(0, "id")
+    touch_last_used(ApiKey, key_id, row.value(0, "last_used_at"), now)
+    environment, account = row[1], row[2]
     cache_relation(environment, "account", account)
-    cache_relation(key, "environment", environment)
-    touch_last_used(ApiKey, key.pk, key.last_used_at, now)
+    key = SimpleLazyObject(lambda: _key_of(row, environment))
     if key_type == ApiKey.Type.SECRET:
         return Principal(
             kind=Principal.SECRET_KEY,
-            id=key.id,
+            id=key_id,
             account=account,
             environment=environment,
             credential=key,
         )
     operations = tuple(
-        (operation["method"].upper(), operation["path"].rstrip("/")) for operation in key.operations
+        (operation["method"].upper(), operation["path"].rstrip("/"))
+        for operation in row.value(0, "operations")
     )
     return Principal(
         kind=Principal.PUBLISHABLE_KEY,
-        id=key.id,
+        id=key_id,
         account=account,
         environment=environment,
         credential=key,
         operations=operations,
     )
+
+
+def _user_of(row, user_table: int):
+    """The row's user with membership and account attached, as select_related would."""
+    user, membership, account = row[user_table], row[user_table + 1], row[user_table + 2]
+    cache_relation(membership, "account", account)
+    cache_relation(membership, "user", user)
+    cache_relation(user, "membership", membership)
+    return user
+
+
+def _token_of(row):
+    token = row[0]
+    cache_relation(token, "user", _user_of(row, 1))
+    return token
+
+
+def _key_of(row, environment):
+    key = row[0]
+    cache_relation(key, "environment", environment)
+    return key
 
 
 def _verify_access_token(raw: str) -> Principal | None:
@@ -159,16 +187,19 @@ def _resolve_user_access_token(claims: dict) -> Principal | None:
     # a deleted client credential, refuses its outstanding access tokens at once.
     client_id = claims.get("cli")
     if client_id is None:
-        found = USER_LOOKUP.fetch([claims["sub"], True])
+        row = USER_LOOKUP.fetch([claims["sub"], True])
     elif isinstance(client_id, str):
-        found = CLIENT_USER_LOOKUP.fetch([claims["sub"], True, client_id])
+        row = CLIENT_USER_LOOKUP.fetch([claims["sub"], True, client_id])
     else:
-        found = None
-    if found is None:
+        row = None
+    if row is None:
         return None
-    user, membership, account = found
-    _link_user(user, membership, account)
-    return Principal(kind=Principal.USER, id=user.id, account=account, user=user)
+    return Principal(
+        kind=Principal.USER,
+        id=row.value(0, "id"),
+        account=row[2],
+        user=SimpleLazyObject(lambda: _user_of(row, 0)),
+    )
 
 
 def _resolve_space_access_token(claims: dict) -> Principal | None:
@@ -184,12 +215,6 @@ def _resolve_space_access_token(claims: dict) -> Principal | None:
     return Principal(
         kind=Principal.SPACE, id=key_id, account=account, environment=environment, space=space
     )
-
-
-def _link_user(user, membership, account) -> None:
-    cache_relation(membership, "account", account)
-    cache_relation(membership, "user", user)
-    cache_relation(user, "membership", membership)
 
 
 def touch_last_used(model, pk, last_used_at, now) -> None:

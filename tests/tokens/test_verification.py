@@ -424,3 +424,18 @@ def test_deletion_in_one_connection_is_refused_by_another_at_once():
 )
 def test_malformed_claims_are_refused(admin_user, claims):
     assert verify(_sign(_claims(admin_user.id, **claims))) is None
+
+
+def test_principal_objects_come_fully_linked_without_more_queries(
+    account, admin_user, django_assert_num_queries
+):
+    environment = development(account)
+    key, secret_key = rolled_key(environment, admin_user)
+    token, pat = services.personal_access_token_create(user=admin_user, name="linked")
+    by_key, by_pat = verify(secret_key), verify(pat)
+    with django_assert_num_queries(0):
+        assert by_key.credential == key
+        assert by_key.credential.environment.account.name == account.name
+        assert by_pat.credential == token
+        assert by_pat.credential.user.membership.account == account
+        assert by_pat.user.email == admin_user.email

@@ -133,7 +133,7 @@ def report(database: str, results: dict[str, float]) -> None:
 
 def main() -> None:
     database_url = os.environ.get("DATABASE_URL")
-    if database_url and not os.environ.get("BENCH_SQLITE_ONLY"):
+    if database_url:
         # SQLite first, in a process of its own without DATABASE_URL; PostgreSQL last.
         environment = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
         subprocess.run([sys.executable, "-m", "tests.perf.bench"], env=environment, check=True)

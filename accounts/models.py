@@ -152,10 +152,6 @@ class AdminInvitation(models.Model):
     def __str__(self) -> str:
         return f"Invitation for {self.email}"
 
-    @property
-    def is_pending(self) -> bool:
-        return self.accepted_at is None and self.expires_at > timezone.now()
-
 
 class Event(models.Model):
     """One entry of the audit trail. Environment, space and actor are kept as text ids, not

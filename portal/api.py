@@ -1,5 +1,5 @@
-"""The API's wire format, shared by every endpoint: the error envelope, RFC 6750
-challenges, and page-number pagination with the contract's parameter names."""
+"""The API's wire format, shared by every endpoint: the success and error envelopes, and
+RFC 6750 challenges."""
 
 from datetime import UTC
 
@@ -7,7 +7,6 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 
@@ -15,11 +14,6 @@ class InsufficientScope(exceptions.PermissionDenied):
     """403 for a valid credential that may not do this (RFC 6750 `insufficient_scope`)."""
 
     default_detail = "This credential is not allowed to do that."
-
-
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "That conflicts with the current state."
 
 
 def iso(moment) -> str | None:
@@ -76,22 +70,3 @@ def data_response(data, status_code: int = status.HTTP_200_OK) -> Response:
 
 def deleted_response() -> Response:
     return Response({"data": {"success": True}})
-
-
-class ContractPagination(PageNumberPagination):
-    page_size = 50
-    page_query_param = "pageNumber"
-    page_size_query_param = "pageSize"
-    max_page_size = 1000
-
-    def get_paginated_response(self, data):
-        return Response(
-            {
-                "data": data,
-                "pagination": {
-                    "currentPage": self.page.number,
-                    "pageCount": self.page.paginator.num_pages,
-                    "totalCount": self.page.paginator.count,
-                },
-            }
-        )

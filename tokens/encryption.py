@@ -1,6 +1,6 @@
 """Encryption at rest for values that must be shown again (secret keys, secrets).
 MultiFernet with FERNET_KEYS: the first key encrypts, all of them decrypt, so a new key is
-added in front and old values re-encrypted with `rotate`."""
+added in front while values written under older keys still read."""
 
 from functools import cache
 
@@ -23,7 +23,3 @@ def encrypt(value: str) -> str:
 
 def decrypt(token: str) -> str:
     return fernet().decrypt(token.encode()).decode()
-
-
-def rotate(token: str) -> str:
-    return fernet().rotate(token.encode()).decode()

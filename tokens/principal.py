@@ -27,7 +27,6 @@ class Principal:
     space: Space | None = None
     credential: object | None = None
     operations: tuple[tuple[str, str], ...] = field(default=())
-    guest: object | None = None
 
     is_authenticated = True
     is_anonymous = False

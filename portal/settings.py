@@ -101,6 +101,17 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a writer rather than failing at once when two requests overlap.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
+    "DATABASE_PREPARED_STATEMENTS", default=True
+):
+    # Credential lookups are prepared once per connection (tokens/lookups.py); everything
+    # else keeps Django's client-side binding, which never prepares. Turn it off behind a
+    # pooler that cannot keep prepared statements (PgBouncer before 1.21, transaction mode).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
+# Keep connections between requests (a minute unless the URL's `conn_max_age` says
+# otherwise), checked before reuse: a new connection per request costs more than a request.
+DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default=None)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

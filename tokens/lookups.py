@@ -5,11 +5,16 @@ authentication the most expensive part of a small API call. These lookups are th
 single indexed SELECT, with every column list taken from the models' metadata, compiled
 once and then executed with new parameters. Rows become model instances the way the ORM
 makes them (database converters, then `Model.from_db`), with their relations cached, so
-callers get ordinary, fully loaded objects."""
+callers get ordinary, fully loaded objects.
+
+The SELECT runs on the driver's own cursor (see `execute_directly`) unless something is
+watching queries: query logging (DEBUG, `assertNumQueries`) or execute wrappers
+(instrumentation) always see it through Django's cursor."""
 
 import re
 from dataclasses import dataclass, field
 
+import psycopg
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model
 from django.db.models.expressions import Col
@@ -46,7 +51,7 @@ class JoinedLookup:
         self.joins = joins
         self.where = where
         self.also = also
-        self._compiled: dict[str, tuple[str, list]] = {}
+        self._compiled: dict[str, Compiled] = {}
 
     def _names(self, quote) -> dict[str, str]:
         names = {}
@@ -59,7 +64,7 @@ class JoinedLookup:
                 )
         return names
 
-    def _compile(self, connection) -> tuple[str, list]:
+    def _compile(self, connection) -> "Compiled":
         compiled = self._compiled.get(connection.vendor)
         if compiled is None:
             quote = connection.ops.quote_name
@@ -72,18 +77,27 @@ class JoinedLookup:
             )
             # Per table: its field names, and each column's converters with its expression,
             # exactly as the ORM's compiler applies them to a fetched row.
-            readers, start = [], 0
-            for table in self.tables:
+            readers, positions, start = [], {}, 0
+            for number, table in enumerate(self.tables):
                 columns_in = []
                 for model_field in table.fields:
                     column = Col(table.alias, model_field)
                     converters = connection.ops.get_db_converters(
                         column
                     ) + model_field.get_db_converters(connection)
+                    positions[number, model_field.attname] = (
+                        start + len(columns_in),
+                        column,
+                        converters,
+                    )
                     columns_in.append((column, converters))
                 readers.append((table.model, [f.attname for f in table.fields], columns_in, start))
                 start += len(columns_in)
-            compiled = self._compiled[connection.vendor] = (sql, readers)
+            # sqlite3 takes `?`; psycopg takes `%s` as Django does. No literal `%` is written.
+            qmark = connection.Database.paramstyle == "qmark"
+            driver_sql = sql.replace("%s", "?") if qmark else sql
+            compiled = Compiled(sql, driver_sql, readers, positions)
+            self._compiled[connection.vendor] = compiled
         return compiled
 
     def fetch(self, params: list) -> "Row | None":
@@ -91,11 +105,27 @@ class JoinedLookup:
         # Resolve the thread's connection once: each access through the `connection` proxy
         # costs a context-local lookup.
         connection = connections[DEFAULT_DB_ALIAS]
-        sql, readers = self._compile(connection)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            row = cursor.fetchone()
-        return None if row is None else Row(connection, readers, row)
+        compiled = self._compile(connection)
+        if connection.queries_logged or connection.execute_wrappers:
+            with connection.cursor() as cursor:
+                cursor.execute(compiled.sql, params)
+                row = cursor.fetchone()
+        else:
+            row = execute_directly(connection, compiled.driver_sql, params)
+        return None if row is None else Row(connection, compiled, row)
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A lookup for one database: its SQL for Django's cursor, the same SQL in the driver's
+    own parameter style, and how to read a row: per table (model, attnames, each column's
+    expression and converters, first position), and per (table, attname) the position,
+    expression and converters of one column."""
+
+    sql: str
+    driver_sql: str
+    readers: list
+    positions: dict
 
 
 class Row:
@@ -103,18 +133,17 @@ class Row:
     builds it (database converters, then `Model.from_db`): a request that only needs the
     account does not pay for the rest."""
 
-    def __init__(self, connection, readers, values):
+    def __init__(self, connection, compiled: Compiled, values):
         self._connection = connection
-        self._readers = readers
+        self._readers = compiled.readers
+        self._positions = compiled.positions
         self._values = values
         self._instances = {}
 
     def value(self, table: int, attname: str):
         """One converted column value, without building the instance."""
-        _model, attnames, columns, start = self._readers[table]
-        index = attnames.index(attname)
-        value = self._values[start + index]
-        column, converters = columns[index]
+        position, column, converters = self._positions[table, attname]
+        value = self._values[position]
         for converter in converters:
             value = converter(value, column, self._connection)
         return value
@@ -134,6 +163,30 @@ class Row:
 
     def __iter__(self):
         return (self[table] for table in range(len(self._readers)))
+
+
+def execute_directly(connection, sql: str, params: list):
+    """The first row of `sql` (in the driver's parameter style), run on the driver's cursor
+    after the checks Django's own cursor makes (health check, connection, async context,
+    thread) and with its error wrapping. Django's cursor wrapper rewrites the SQL and adapts
+    parameters on every call, which on SQLite costs more than the indexed query itself. On
+    PostgreSQL the cursor binds parameters on the server, so the statement is prepared once
+    per connection and not planned again on every request (unless `prepare_threshold` is
+    None in the database OPTIONS: then nothing is prepared)."""
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    with connection.wrap_database_errors:
+        if connection.vendor == "postgresql":
+            with psycopg.Cursor(connection.connection) as cursor:
+                cursor.execute(sql, params, prepare=True)
+                return cursor.fetchone()
+        cursor = connection.connection.cursor()
+        try:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+        finally:
+            cursor.close()
 
 
 PLACEHOLDER = re.compile(r"\{(\w+(?:\.\w+)?)\}")

@@ -1,5 +1,6 @@
 """Configuration: development needs nothing, production refuses weak or missing keys."""
 
+import json
 import os
 import subprocess
 import sys
@@ -99,3 +100,31 @@ def test_real_settings_store_argon2id_hashes(db):
 def test_access_tokens_are_not_signed_with_the_django_secret_key():
     assert real_settings.JWT_SIGNING_KEY
     assert real_settings.JWT_SIGNING_KEY != real_settings.SECRET_KEY
+
+
+def database_settings(**environment) -> dict:
+    """settings.DATABASES["default"] as a fresh process reads it from the environment."""
+    env = {"PATH": os.environ["PATH"], **environment}
+    script = (
+        "import json; from portal import settings; print(json.dumps(settings.DATABASES['default']))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=PROJECT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_postgresql_prepares_credential_lookups_unless_told_not_to():
+    url = "postgres://portal@db.example.com:5432/portal"
+    assert database_settings(DATABASE_URL=url)["OPTIONS"]["prepare_threshold"] == 5
+    off = database_settings(DATABASE_URL=url, DATABASE_PREPARED_STATEMENTS="false")
+    assert "prepare_threshold" not in off.get("OPTIONS", {})
+
+
+def test_connections_are_kept_and_checked_unless_the_url_says_otherwise():
+    kept = database_settings(DATABASE_URL="postgres://portal@db.example.com:5432/portal")
+    assert kept["CONN_MAX_AGE"] == 60
+    assert kept["CONN_HEALTH_CHECKS"] is True
+    url = "postgres://portal@db.example.com:5432/portal?conn_max_age=0"
+    assert database_settings(DATABASE_URL=url)["CONN_MAX_AGE"] == 0

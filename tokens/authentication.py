@@ -1,5 +1,7 @@
 """The API's one authentication class: `Authorization: Bearer <credential>` (RFC 6750)."""
 
+import re
+
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
@@ -7,6 +9,7 @@ from tokens.verification import verify
 
 REALM = 'Bearer realm="api"'
 INVALID_TOKEN = "The access token is invalid, expired or revoked."
+WHITESPACE = re.compile(r"\s")
 
 
 class BearerAuthentication(BaseAuthentication):
@@ -21,12 +24,14 @@ class BearerAuthentication(BaseAuthentication):
         if scheme.lower() != "bearer":
             return None  # not ours: answered 401 with our challenge
         # Exactly one space after the scheme and no whitespace inside the token.
-        if not token or token != token.strip() or any(char.isspace() for char in token):
+        if not token or WHITESPACE.search(token):
             self._fail(request)
         principal = verify(token)
         if principal is None:
             self._fail(request)
-        return principal, principal.credential
+        # The principal carries everything (its credential too, built on first use), so
+        # request.auth stays empty rather than building the credential on every request.
+        return principal, None
 
     def _fail(self, request):
         request._bearer_error = "invalid_token"

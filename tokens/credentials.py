@@ -21,9 +21,7 @@ CLIENT_SECRET = "cs"
 PREFIXES = (PERSONAL_ACCESS_TOKEN, SECRET_KEY, PUBLISHABLE_KEY, CLIENT_SECRET)
 
 BODY_LENGTH = RANDOM_LENGTH + CHECKSUM_LENGTH
-CREDENTIAL_PATTERN = re.compile(
-    rf"^(?P<prefix>{'|'.join(PREFIXES)})_(?P<body>[0-9A-Za-z]{{{BODY_LENGTH}}})"
-)
+CREDENTIAL_PATTERN = re.compile(rf"({'|'.join(PREFIXES)})_[0-9A-Za-z]{{{BODY_LENGTH}}}")
 
 
 def _base62(number: int, width: int) -> str:
@@ -34,15 +32,16 @@ def _base62(number: int, width: int) -> str:
     return "".join(reversed(digits))
 
 
-def checksum(prefix: str, random_part: str) -> str:
-    return _base62(zlib.crc32(f"{prefix}_{random_part}".encode()), CHECKSUM_LENGTH)
+def checksum(checked: str) -> str:
+    """The checksum of everything before it: the prefix, "_" and the random part."""
+    return _base62(zlib.crc32(checked.encode()), CHECKSUM_LENGTH)
 
 
 def generate(prefix: str) -> str:
     if prefix not in PREFIXES:
         raise ValueError(f"Unknown credential prefix {prefix!r}.")
-    random_part = "".join(secrets.choice(BASE62) for _ in range(RANDOM_LENGTH))
-    return f"{prefix}_{random_part}{checksum(prefix, random_part)}"
+    checked = f"{prefix}_" + "".join(secrets.choice(BASE62) for _ in range(RANDOM_LENGTH))
+    return checked + checksum(checked)
 
 
 def parse(value: str) -> str | None:
@@ -50,11 +49,9 @@ def parse(value: str) -> str | None:
     match = CREDENTIAL_PATTERN.fullmatch(value)
     if match is None:
         return None
-    prefix, body = match["prefix"], match["body"]
-    random_part, given = body[:RANDOM_LENGTH], body[RANDOM_LENGTH:]
-    if not secrets.compare_digest(checksum(prefix, random_part), given):
+    if not secrets.compare_digest(checksum(value[:-CHECKSUM_LENGTH]), value[-CHECKSUM_LENGTH:]):
         return None
-    return prefix
+    return match[1]
 
 
 def digest(value: str) -> str:

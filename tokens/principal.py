@@ -1,17 +1,21 @@
 """Who is calling the API, once their credential has been verified."""
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
 
 from accounts.models import Account, Environment, Space, User
 
 
-@dataclass(frozen=True, eq=False)
 class Principal:
     """The caller behind a verified credential.
 
     `kind` says what vouched for it; `environment` narrows the reach to one environment
     (a secret or publishable key); `space` narrows it to one space (a space access token).
-    `id` is what the audit trail records as the actor."""
+    `id` is what the audit trail records as the actor. `account_id` is at hand without
+    building `account`.
+
+    `account`, `user` and `credential` are given, or left to `build(name)`, which makes
+    them from the verifying query's row on first use: most requests need one of them at
+    most. Nothing here is meant to change after verification, so there are no setters."""
 
     USER = "user"
     SECRET_KEY = "secret_key"
@@ -19,18 +23,69 @@ class Principal:
     SPACE = "space"
     GUEST = "guest"
 
-    kind: str
-    id: str
-    account: Account
-    user: User | None = None
-    environment: Environment | None = None
-    space: Space | None = None
-    credential: object | None = None
-    operations: tuple[tuple[str, str], ...] = field(default=())
-
     is_authenticated = True
     is_anonymous = False
+
+    __slots__ = (
+        "kind",
+        "id",
+        "account_id",
+        "environment",
+        "space",
+        "operations",
+        "_account",
+        "_user",
+        "_credential",
+        "_build",
+    )
+
+    def __init__(
+        self,
+        *,
+        kind: str,
+        id: str,
+        account_id: str,
+        account: Account | None = None,
+        user: User | None = None,
+        environment: Environment | None = None,
+        space: Space | None = None,
+        credential: object | None = None,
+        operations: tuple[tuple[str, str], ...] = (),
+        build: Callable[[str], object] | None = None,
+    ):
+        self.kind = kind
+        self.id = id
+        self.account_id = account_id
+        self.environment = environment
+        self.space = space
+        self.operations = operations
+        self._account = account
+        self._user = user
+        self._credential = credential
+        self._build = build
+
+    def _built(self, name: str):
+        value = getattr(self, f"_{name}")
+        if value is None and self._build is not None:
+            value = self._build(name)
+            setattr(self, f"_{name}", value)
+        return value
+
+    @property
+    def account(self) -> Account:
+        return self._built("account")
+
+    @property
+    def user(self) -> User | None:
+        return self._built("user")
+
+    @property
+    def credential(self) -> object | None:
+        return self._built("credential")
 
     @property
     def is_administrator(self) -> bool:
         return self.kind == self.USER
+
+    def __repr__(self) -> str:
+        return f"<Principal {self.kind} {self.id}>"

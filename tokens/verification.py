@@ -8,11 +8,11 @@ is refused on the very next request on every process."""
 import logging
 from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 
 from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
 
 from accounts.models import Account, Environment, Membership, Space, User
 from tokens import access_tokens, credentials
@@ -55,8 +55,7 @@ PAT_LOOKUP = JoinedLookup(
     ],
     joins="JOIN {u} ON {u.id} = {t.user} JOIN {m} ON {m.user} = {u.id} "
     "JOIN {a} ON {a.id} = {m.account}",
-    where="{t.digest} = %s AND {u.is_active} = %s "
-    "AND ({t.expires_at} IS NULL OR {t.expires_at} > %s)",
+    where="{t.digest} = %s AND {u.is_active} = %s",
 )
 API_KEY_LOOKUP = JoinedLookup(
     [
@@ -67,7 +66,7 @@ API_KEY_LOOKUP = JoinedLookup(
         Table(Account, "a"),
     ],
     joins="JOIN {e} ON {e.id} = {k.environment} JOIN {a} ON {a.id} = {e.account}",
-    where="{k.digest} = %s AND {k.type} = %s AND ({k.expires_at} IS NULL OR {k.expires_at} > %s)",
+    where="{k.digest} = %s AND {k.type} = %s",
 )
 USER_LOOKUP = JoinedLookup(
     [
@@ -99,40 +98,45 @@ SPACE_LOOKUP = JoinedLookup(
 )
 
 
+def _expired(row, now) -> bool:
+    # Checked here rather than in SQL: one fewer parameter to bind on every request.
+    expires_at = row.value(0, "expires_at")
+    return expires_at is not None and expires_at <= now
+
+
 def _verify_personal_access_token(raw: str) -> Principal | None:
+    row = PAT_LOOKUP.fetch([credentials.digest(raw), True])
     now = timezone.now()
-    row = PAT_LOOKUP.fetch([credentials.digest(raw), True, bind_datetime(now)])
-    if row is None:
+    if row is None or _expired(row, now):
         return None
     touch_last_used(PersonalAccessToken, row.value(0, "id"), row.value(0, "last_used_at"), now)
     return Principal(
         kind=Principal.USER,
         id=row.value(1, "id"),
-        account=row[3],
-        # Built only if the request uses them (most use just the account).
-        user=SimpleLazyObject(lambda: _user_of(row, 1)),
-        credential=SimpleLazyObject(lambda: _token_of(row)),
+        account_id=row.value(2, "account_id"),
+        build=partial(_build_for_token, row),
     )
 
 
 def _verify_api_key(raw: str, prefix: str) -> Principal | None:
-    now = timezone.now()
     key_type = ApiKey.Type.SECRET if prefix == credentials.SECRET_KEY else ApiKey.Type.PUBLISHABLE
-    row = API_KEY_LOOKUP.fetch([credentials.digest(raw), key_type, bind_datetime(now)])
-    if row is None:
+    row = API_KEY_LOOKUP.fetch([credentials.digest(raw), key_type])
+    now = timezone.now()
+    if row is None or _expired(row, now):
         return None
     key_id = row.value(0, "id")
     touch_last_used(ApiKey, key_id, row.value(0, "last_used_at"), now)
     environment, account = row[1], row[2]
     cache_relation(environment, "account", account)
-    key = SimpleLazyObject(lambda: _key_of(row, environment))
+    build = partial(_build_for_key, row, environment)
     if key_type == ApiKey.Type.SECRET:
         return Principal(
             kind=Principal.SECRET_KEY,
             id=key_id,
+            account_id=account.id,
             account=account,
             environment=environment,
-            credential=key,
+            build=build,
         )
     operations = tuple(
         (operation["method"].upper(), operation["path"].rstrip("/"))
@@ -141,11 +145,41 @@ def _verify_api_key(raw: str, prefix: str) -> Principal | None:
     return Principal(
         kind=Principal.PUBLISHABLE_KEY,
         id=key_id,
+        account_id=account.id,
         account=account,
         environment=environment,
-        credential=key,
         operations=operations,
+        build=build,
     )
+
+
+def _build_for_token(row, name: str):
+    """A PAT principal's objects, from the row (token, user, membership, account)."""
+    if name == "account":
+        return row[3]
+    if name == "user":
+        return _user_of(row, 1)
+    token = row[0]  # the credential
+    cache_relation(token, "user", _user_of(row, 1))
+    return token
+
+
+def _build_for_user(row, name: str):
+    """An access token's principal's objects, from the row (user, membership, account)."""
+    if name == "account":
+        return row[2]
+    if name == "user":
+        return _user_of(row, 0)
+    return None  # an access token is not a stored credential
+
+
+def _build_for_key(row, environment, name: str):
+    """An API key principal's credential, from the row (key, environment, account)."""
+    if name != "credential":
+        return None
+    key = row[0]
+    cache_relation(key, "environment", environment)
+    return key
 
 
 def _user_of(row, user_table: int):
@@ -155,18 +189,6 @@ def _user_of(row, user_table: int):
     cache_relation(membership, "user", user)
     cache_relation(user, "membership", membership)
     return user
-
-
-def _token_of(row):
-    token = row[0]
-    cache_relation(token, "user", _user_of(row, 1))
-    return token
-
-
-def _key_of(row, environment):
-    key = row[0]
-    cache_relation(key, "environment", environment)
-    return key
 
 
 def _verify_access_token(raw: str) -> Principal | None:
@@ -197,8 +219,8 @@ def _resolve_user_access_token(claims: dict) -> Principal | None:
     return Principal(
         kind=Principal.USER,
         id=row.value(0, "id"),
-        account=row[2],
-        user=SimpleLazyObject(lambda: _user_of(row, 0)),
+        account_id=row.value(1, "account_id"),
+        build=partial(_build_for_user, row),
     )
 
 
@@ -213,7 +235,12 @@ def _resolve_space_access_token(claims: dict) -> Principal | None:
     cache_relation(environment, "account", account)
     cache_relation(space, "environment", environment)
     return Principal(
-        kind=Principal.SPACE, id=key_id, account=account, environment=environment, space=space
+        kind=Principal.SPACE,
+        id=key_id,
+        account_id=account.id,
+        account=account,
+        environment=environment,
+        space=space,
     )
 
 

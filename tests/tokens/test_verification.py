@@ -32,14 +32,19 @@ def rolled_key(environment, actor, key_type=ApiKey.Type.SECRET, **kwargs):
 # Personal access tokens -----------------------------------------------------------------
 
 
-def test_pat_resolves_to_its_user_with_their_whole_account(pat, admin_user, account):
+def test_pat_resolves_to_its_user_with_their_whole_account(
+    pat, admin_user, account, django_assert_num_queries
+):
     token, raw = pat
     principal = verify(raw)
     assert principal.kind == Principal.USER
-    assert principal.user == admin_user
-    assert principal.account == account
+    assert principal.account_id == account.id
+    with django_assert_num_queries(0):  # built from the verifying query's row, on first use
+        assert principal.user == admin_user
+        assert principal.account == account
+        assert principal.credential == token
+        assert principal.credential.user.membership.account is principal.account
     assert principal.environment is None  # every environment of the account
-    assert principal.credential == token
     assert principal.is_administrator
 
 
@@ -172,6 +177,8 @@ def test_secret_key_reaches_only_its_environment(account, admin_user, django_ass
     assert principal.environment == environment
     assert principal.account == account
     assert principal.id == key.id
+    assert principal.credential == key
+    assert principal.user is None  # a key is nobody's
     assert not principal.is_administrator
     with django_assert_num_queries(1):
         assert verify(raw) is not None
@@ -222,8 +229,12 @@ def test_user_access_token_resolves_in_one_query(admin_user, account, django_ass
     assert expires_at - timezone.now() > timedelta(hours=23, minutes=59)
     with django_assert_num_queries(1):
         principal = verify(token)
-    assert principal.user == admin_user
-    assert principal.account == account
+    with django_assert_num_queries(0):  # built from the verifying query's row
+        assert principal.user == admin_user
+        assert principal.account == account
+        assert principal.user.membership.account == account
+    assert principal.account_id == account.id
+    assert principal.credential is None  # an access token is not a stored credential
 
 
 def test_access_token_is_refused_once_its_user_is_gone(admin_user):
@@ -341,7 +352,9 @@ def test_registered_resolver_decides_its_kind(admin_user, account, monkeypatch):
 
     def resolve(claims):
         seen.append(claims["sub"])
-        return Principal(kind=Principal.GUEST, id=claims["sub"], account=account)
+        return Principal(
+            kind=Principal.GUEST, id=claims["sub"], account_id=account.id, account=account
+        )
 
     monkeypatch.setitem(access_token_resolvers, access_tokens.GUEST, resolve)
     token, _ = access_tokens.issue(kind=access_tokens.GUEST, subject="us_g_someone")

@@ -24,6 +24,7 @@ def test_bench_measures_every_scheme_and_ends_with_the_pat_ratio():
     lines = result.stdout.strip().splitlines()
     for scheme in (
         "no authentication",
+        "one database round trip",
         "PAT",
         "secret key",
         "access token",

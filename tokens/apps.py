@@ -6,9 +6,12 @@ class TokensConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from accounts.signals import environment_created
-        from tokens import services
+        from django.db.backends.signals import connection_created
 
+        from accounts.signals import environment_created
+        from tokens import lookups, services
+
+        connection_created.connect(lookups.prepare_connection, dispatch_uid="tokens.lookups")
         # Every environment is born with its secret and publishable keys.
         environment_created.connect(
             services.api_keys_create_for_environment, dispatch_uid="tokens.environment_keys"

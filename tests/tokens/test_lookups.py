@@ -1,12 +1,16 @@
 """Credential lookups when nothing watches queries: they run on the driver's own cursor
-(prepared once per connection on PostgreSQL), still as exactly one statement, still seen
-by execute wrappers, and with driver errors arriving as Django's."""
+(prepared once per connection on PostgreSQL, with binary results), still as exactly one
+statement, still seen by execute wrappers, reading every column as the ORM does, and with
+driver errors arriving as Django's."""
 
 import pytest
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, DataError, connection
 
+from accounts.models import Account
+from tests.factories import development
 from tokens import services
-from tokens.lookups import execute_directly
+from tokens.lookups import JsonbAsText, execute_directly
+from tokens.models import ApiKey
 from tokens.verification import verify
 
 
@@ -69,3 +73,33 @@ def test_execute_wrappers_see_the_lookup(used_pat):
 def test_driver_errors_arrive_as_django_database_errors():
     with pytest.raises(DatabaseError):
         execute_directly(connection, "SELECT missing FROM no_such_table", [])
+
+
+def model_values(instance) -> dict:
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+
+def test_the_direct_path_reads_every_column_as_the_orm_does(admin_user, account):
+    Account.objects.filter(pk=account.pk).update(metadata={"plan": "pro", "seats": [1, 2]})
+    token, raw = services.personal_access_token_create(
+        user=admin_user, name="CI", expires_in_days=30
+    )
+    assert verify(raw) is not None  # records first use: last_used_at is set from here on
+    principal = verify(raw)
+    token.refresh_from_db()
+    assert model_values(principal.account) == model_values(Account.objects.get(pk=account.pk))
+    assert principal.account.metadata == {"plan": "pro", "seats": [1, 2]}
+    read = principal.credential
+    assert {name: getattr(read, name) for name in ("id", "name", "last_used_at", "expires_at")} == {
+        name: getattr(token, name) for name in ("id", "name", "last_used_at", "expires_at")
+    }
+    key, key_raw = services.api_key_roll(
+        environment=development(account), actor=admin_user, key_type=ApiKey.Type.PUBLISHABLE
+    )
+    assert verify(key_raw).credential.operations == ApiKey.objects.get(pk=key.pk).operations
+
+
+def test_binary_jsonb_of_an_unknown_version_is_refused():
+    with pytest.raises(DataError):
+        JsonbAsText(0).load(b"\x02{}")
+    assert JsonbAsText(0).load(b'\x01{"a": 1}') == '{"a": 1}'

@@ -54,7 +54,14 @@ def parse(value: str) -> str | None:
     return match[1]
 
 
+# Copied for each digest: with OpenSSL 3, a new SHA-256 object looks the algorithm up
+# again, which costs more than hashing a credential; a copy of a fresh one does not.
+_SHA256 = hashlib.sha256()
+
+
 def digest(value: str) -> str:
     """What is stored and looked up: a SHA-256 digest. The value is high-entropy, so a
     fast unsalted hash is safe here, and it keeps verification to one indexed lookup."""
-    return hashlib.sha256(value.encode()).hexdigest()
+    hasher = _SHA256.copy()
+    hasher.update(value.encode())
+    return hasher.hexdigest()

@@ -1,3 +1,4 @@
+import hashlib
 import math
 import string
 
@@ -59,6 +60,9 @@ def test_malformed_values_are_rejected_without_any_lookup(mangle):
 def test_digest_is_sha256_hex_and_never_the_value():
     value = credentials.generate("pat")
     digest = credentials.digest(value)
-    assert len(digest) == 64
+    assert digest == hashlib.sha256(value.encode()).hexdigest()
     assert value not in digest
+    # Each digest starts from a fresh state: nothing carries over from the one before.
+    other = credentials.generate("pat")
+    assert credentials.digest(other) == hashlib.sha256(other.encode()).hexdigest()
     assert credentials.digest(value) == digest

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from portal.deferred import LoadsDeferredFieldsTogether
 from portal.ids import PublicIdField
 
 NAME_MAX_LENGTH = 255
@@ -24,7 +25,7 @@ class UserManager(BaseUserManager):
         return self.create_user(email, password, **fields)
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+class User(LoadsDeferredFieldsTogether, AbstractBaseUser, PermissionsMixin):
     """A person who signs in with an email and a password."""
 
     id = PublicIdField(prefix="us_usr")
@@ -44,7 +45,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.email
 
 
-class Account(models.Model):
+class Account(LoadsDeferredFieldsTogether, models.Model):
     id = PublicIdField(prefix="us_acc")
     name = models.CharField(max_length=NAME_MAX_LENGTH)
     metadata = models.JSONField(default=dict, blank=True)
@@ -55,7 +56,7 @@ class Account(models.Model):
         return self.name
 
 
-class Membership(models.Model):
+class Membership(LoadsDeferredFieldsTogether, models.Model):
     """A user's role in an account. A user belongs to one account."""
 
     class Role(models.TextChoices):
@@ -79,7 +80,7 @@ def default_guest_authentication() -> list[str]:
     return [GuestAuthentication.MAGIC_LINK]
 
 
-class Environment(models.Model):
+class Environment(LoadsDeferredFieldsTogether, models.Model):
     id = PublicIdField(prefix="us_env")
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="environments")
     name = models.CharField(max_length=NAME_MAX_LENGTH)

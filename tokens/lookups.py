@@ -5,7 +5,7 @@ authentication the most expensive part of a small API call. These lookups are th
 single indexed SELECT, with every column list taken from the models' metadata, compiled
 once and then executed with new parameters. Rows become model instances the way the ORM
 makes them (database converters, then `Model.from_db`), with their relations cached, so
-callers get ordinary, fully loaded objects.
+callers get ordinary objects: the columns a lookup reads are loaded, the rest deferred.
 
 The SELECT runs on the driver's own cursor (see `execute_directly`) unless something is
 watching queries: query logging (DEBUG, `assertNumQueries`) or execute wrappers

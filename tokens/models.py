@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Environment, Space
+from portal.deferred import LoadsDeferredFieldsTogether
 from portal.ids import PublicIdField
 from tokens import encryption
 
@@ -14,7 +15,7 @@ def default_publishable_operations() -> list[dict]:
     return [{"path": "/v1/spaces", "method": "POST"}]
 
 
-class ApiKey(models.Model):
+class ApiKey(LoadsDeferredFieldsTogether, models.Model):
     """An environment's secret or publishable key. The value is kept encrypted (an
     administrator can reveal it again) beside its digest, which is what requests look up."""
 
@@ -51,7 +52,7 @@ class ApiKey(models.Model):
         return self.expires_at is not None and self.expires_at <= timezone.now()
 
 
-class PersonalAccessToken(models.Model):
+class PersonalAccessToken(LoadsDeferredFieldsTogether, models.Model):
     """A user-scoped token. Only its digest and last four characters are kept."""
 
     id = PublicIdField(prefix="us_pat")

@@ -15,7 +15,9 @@ class Principal:
 
     `account`, `user` and `credential` are given, or left to `build(name)`, which makes
     them from the verifying query's row on first use: most requests need one of them at
-    most. Nothing here is meant to change after verification, so there are no setters."""
+    most, and only its id. The row holds ids and what verification decided on; an object's
+    other fields load in one query when first read (portal.deferred). Nothing here is
+    meant to change after verification, so there are no setters."""
 
     USER = "user"
     SECRET_KEY = "secret_key"

@@ -42,16 +42,20 @@ def verify(raw: str) -> Principal | None:
 
 
 # The lookups: one indexed query each, compiled once (see tokens.lookups for why).
-# Columns a principal needs on every request; the rest load on access, like QuerySet.only().
-TOKEN_COLUMNS = ("id", "user", "name", "last_used_at", "expires_at")
-USER_COLUMNS = ("id", "email", "name", "is_active")
-MEMBERSHIP_COLUMNS = ("id", "user", "account", "role")
+# They read only what verification decides on and the ids that link the caller's objects:
+# every column read costs time on every request. An object's other fields load together,
+# in one query, when a request first uses one (portal.deferred).
+TOKEN_COLUMNS = ("id", "user", "last_used_at", "expires_at")
+USER_COLUMNS = ("id",)
+MEMBERSHIP_COLUMNS = ("id", "user", "account")
+ACCOUNT_COLUMNS = ("id",)
+ENVIRONMENT_COLUMNS = ("id", "account")
 PAT_LOOKUP = JoinedLookup(
     [
         Table(PersonalAccessToken, "t", TOKEN_COLUMNS),
         Table(User, "u", USER_COLUMNS),
         Table(Membership, "m", MEMBERSHIP_COLUMNS),
-        Table(Account, "a"),
+        Table(Account, "a", ACCOUNT_COLUMNS),
     ],
     joins="JOIN {u} ON {u.id} = {t.user} JOIN {m} ON {m.user} = {u.id} "
     "JOIN {a} ON {a.id} = {m.account}",
@@ -59,11 +63,9 @@ PAT_LOOKUP = JoinedLookup(
 )
 API_KEY_LOOKUP = JoinedLookup(
     [
-        Table(
-            ApiKey, "k", ("id", "environment", "type", "operations", "last_used_at", "expires_at")
-        ),
-        Table(Environment, "e", ("id", "account", "name", "is_prod")),
-        Table(Account, "a"),
+        Table(ApiKey, "k", ("id", "environment", "operations", "last_used_at", "expires_at")),
+        Table(Environment, "e", ENVIRONMENT_COLUMNS),
+        Table(Account, "a", ACCOUNT_COLUMNS),
     ],
     joins="JOIN {e} ON {e.id} = {k.environment} JOIN {a} ON {a.id} = {e.account}",
     where="{k.digest} = %s AND {k.type} = %s",
@@ -72,7 +74,7 @@ USER_LOOKUP = JoinedLookup(
     [
         Table(User, "u", USER_COLUMNS),
         Table(Membership, "m", MEMBERSHIP_COLUMNS),
-        Table(Account, "a"),
+        Table(Account, "a", ACCOUNT_COLUMNS),
     ],
     joins="JOIN {m} ON {m.user} = {u.id} JOIN {a} ON {a.id} = {m.account}",
     where="{u.id} = %s AND {u.is_active} = %s",
@@ -87,8 +89,8 @@ CLIENT_USER_LOOKUP = JoinedLookup(
 SPACE_LOOKUP = JoinedLookup(
     [
         Table(Space, "s"),
-        Table(Environment, "e", ("id", "account", "name", "is_prod")),
-        Table(Account, "a"),
+        Table(Environment, "e", ENVIRONMENT_COLUMNS),
+        Table(Account, "a", ACCOUNT_COLUMNS),
     ],
     # Valid while its space exists and the publishable key that made it is still accepted.
     joins="JOIN {e} ON {e.id} = {s.environment} JOIN {a} ON {a.id} = {e.account} "

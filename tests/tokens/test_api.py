@@ -120,6 +120,15 @@ def test_token_list_query_count_does_not_grow(pat_api, admin_user, django_assert
     assert len(response.json()["data"]) == 10
 
 
+def test_account_endpoints_query_budget(pat_api, account, django_assert_num_queries):
+    pat_api.get("/v1/environments")  # first use recorded
+    with django_assert_num_queries(2):  # verify the PAT, list by the account's id
+        assert pat_api.get("/v1/environments").status_code == 200
+    with django_assert_num_queries(2):  # verify the PAT, then the account's fields at once
+        response = pat_api.get("/v1/accounts/current")
+    assert response.json()["data"]["name"] == account.name
+
+
 # API keys ------------------------------------------------------------------------------------
 
 

@@ -102,7 +102,7 @@ class Environment(LoadsDeferredFieldsTogether, models.Model):
         return self.name
 
 
-class Space(models.Model):
+class Space(LoadsDeferredFieldsTogether, models.Model):
     id = PublicIdField(prefix="us_sp")
     # PROTECT: an environment with spaces cannot be deleted (the service says why first).
     environment = models.ForeignKey(Environment, on_delete=models.PROTECT, related_name="spaces")

@@ -224,7 +224,3 @@ def cache_relation(instance: Model, name: str, related: Model) -> None:
     descriptor = getattr(type(instance), name)
     relation = getattr(descriptor, "field", None) or descriptor.related
     relation.set_cached_value(instance, related)
-
-
-def bind_datetime(value):
-    return connections[DEFAULT_DB_ALIAS].ops.adapt_datetimefield_value(value)

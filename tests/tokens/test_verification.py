@@ -272,6 +272,16 @@ def test_space_access_token_lives_while_space_and_key_do(
     assert principal.kind == Principal.SPACE
     assert principal.space == space
     assert principal.environment == environment
+    with django_assert_num_queries(1):  # the space's other fields, all at once
+        assert principal.space.name == space.name
+        assert principal.space.guests_can_invite == space.guests_can_invite
+    # A rolled key's space tokens live through its grace period and die with it.
+    ApiKey.objects.filter(pk=key.pk).update(expires_at=timezone.now() + timedelta(minutes=5))
+    assert verify(token) is not None
+    ApiKey.objects.filter(pk=key.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert verify(token) is None
+    ApiKey.objects.filter(pk=key.pk).update(expires_at=None)
+    assert verify(token) is not None
     services.api_key_delete(api_key=key, actor=admin_user)
     assert verify(token) is None
 

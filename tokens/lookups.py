@@ -161,9 +161,6 @@ class Row:
             )
         return instance
 
-    def __iter__(self):
-        return (self[table] for table in range(len(self._readers)))
-
 
 def execute_directly(connection, sql: str, params: list):
     """The first row of `sql` (in the driver's parameter style), run on the driver's cursor

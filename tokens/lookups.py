@@ -2,17 +2,20 @@
 
 Building an ORM query costs about a millisecond of Python per request, which would make
 authentication the most expensive part of a small API call. These lookups are the same
-single indexed SELECT, with every column list taken from the models' metadata, compiled
-once and then executed with new parameters. Rows become model instances the way the ORM
-makes them (database converters, then `Model.from_db`), with their relations cached, so
-callers get ordinary objects: the columns a lookup reads are loaded, the rest deferred.
+single indexed SELECT, with table and column names taken from the models' metadata,
+compiled once and then executed with new parameters. Values come out as the ORM converts
+them (the database's converters, then the field's), and `model_instance` makes instances
+from them the way `QuerySet.only()` does: the fields read are loaded, the rest deferred.
+
+Every column read costs time on every request (in the driver and in the converters), so a
+lookup reads each value once: a column that a join makes equal to another is not read.
 
 The SELECT runs on the driver's own cursor (see `execute_directly`) unless something is
 watching queries: query logging (DEBUG, `assertNumQueries`) or execute wrappers
 (instrumentation) always see it through Django's cursor."""
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import psycopg
 from django.db import DEFAULT_DB_ALIAS, DataError, connections
@@ -20,146 +23,102 @@ from django.db.models import Model
 from django.db.models.expressions import Col
 
 
-@dataclass
-class Table:
-    """A model in a lookup. `only` limits the columns read, as QuerySet.only() does (the
-    rest load on first access); every column is read when it is empty."""
-
-    model: type[Model]
-    alias: str
-    only: tuple[str, ...] = ()
-    fields: list = field(init=False)
-
-    def __post_init__(self):
-        every = list(self.model._meta.concrete_fields)
-        pk = self.model._meta.pk
-        self.fields = [f for f in every if not self.only or f.name in self.only or f is pk]
-
-    def columns(self, quote) -> list[str]:
-        return [f"{self.alias}.{quote(model_field.column)}" for model_field in self.fields]
-
-
 class JoinedLookup:
-    """SELECT the columns of `tables` FROM the first JOIN the rest (`joins`), WHERE `where`.
+    """SELECT `columns` FROM the first of `tables` JOIN the rest (`joins`) WHERE `where`.
 
-    `joins` and `where` are SQL written with `{alias.field}` placeholders for columns and
-    `{alias}` for tables; `also` names tables that are joined but not selected. Values are
-    always bound parameters."""
+    `tables` maps an alias to each model. Columns are named `alias.field` (a foreign key by
+    its field's name gives the related id); in `joins` and `where`, which are SQL, they are
+    written `{alias.field}` and tables `{alias}`. Values are always bound parameters."""
 
-    def __init__(self, tables: list[Table], joins: str, where: str, also: tuple[Table, ...] = ()):
+    def __init__(
+        self, tables: dict[str, type[Model]], columns: tuple[str, ...], joins: str, where: str
+    ):
         self.tables = tables
+        self.columns = columns
         self.joins = joins
         self.where = where
-        self.also = also
         self._compiled: dict[str, Compiled] = {}
 
-    def _names(self, quote) -> dict[str, str]:
-        names = {}
-        for table in [*self.tables, *self.also]:
-            names[table.alias] = f"{quote(table.model._meta.db_table)} {table.alias}"
-            # Conditions may name any column, read or not.
-            for model_field in table.model._meta.concrete_fields:
-                names[f"{table.alias}.{model_field.name}"] = (
-                    f"{table.alias}.{quote(model_field.column)}"
-                )
-        return names
-
     def _compile(self, connection) -> "Compiled":
-        compiled = self._compiled.get(connection.vendor)
-        if compiled is None:
-            quote = connection.ops.quote_name
-            names = self._names(quote)
-            columns = ", ".join(column for table in self.tables for column in table.columns(quote))
-            # Identifiers come from model metadata; values are always bound parameters.
-            sql = (
-                f"SELECT {columns} FROM {names[self.tables[0].alias]} "  # noqa: S608
-                f"{_render(self.joins, names)} WHERE {_render(self.where, names)}"
+        """Write the lookup for `connection`'s database, once per process."""
+        quote = connection.ops.quote_name
+        names, fields = {}, {}
+        for alias, model in self.tables.items():
+            names[alias] = f"{quote(model._meta.db_table)} {alias}"
+            for model_field in model._meta.concrete_fields:
+                name = f"{alias}.{model_field.name}"
+                names[name] = f"{alias}.{quote(model_field.column)}"
+                fields[name] = Col(alias, model_field)
+        first = next(iter(self.tables))
+        # Identifiers come from model metadata; values are always bound parameters.
+        sql = (
+            f"SELECT {', '.join(names[name] for name in self.columns)} "  # noqa: S608
+            f"FROM {names[first]} {_render(self.joins, names)} "
+            f"WHERE {_render(self.where, names)}"
+        )
+        # Per column: its position, expression and converters, exactly as the ORM's
+        # compiler applies them to a fetched row.
+        readers = {}
+        for position, name in enumerate(self.columns):
+            column = fields[name]
+            converters = connection.ops.get_db_converters(column) + column.target.get_db_converters(
+                connection
             )
-            # Per table: its field names, and each column's converters with its expression,
-            # exactly as the ORM's compiler applies them to a fetched row.
-            readers, positions, start = [], {}, 0
-            for number, table in enumerate(self.tables):
-                columns_in = []
-                for model_field in table.fields:
-                    column = Col(table.alias, model_field)
-                    converters = connection.ops.get_db_converters(
-                        column
-                    ) + model_field.get_db_converters(connection)
-                    positions[number, model_field.attname] = (
-                        start + len(columns_in),
-                        column,
-                        converters,
-                    )
-                    columns_in.append((column, converters))
-                readers.append((table.model, [f.attname for f in table.fields], columns_in, start))
-                start += len(columns_in)
-            # sqlite3 takes `?`; psycopg takes `%s` as Django does. No literal `%` is written.
-            qmark = connection.Database.paramstyle == "qmark"
-            driver_sql = sql.replace("%s", "?") if qmark else sql
-            compiled = Compiled(sql, driver_sql, readers, positions)
-            self._compiled[connection.vendor] = compiled
-        return compiled
+            readers[name] = (position, column, tuple(converters))
+        # sqlite3 takes `?`; psycopg takes `%s` as Django does. No literal `%` is written.
+        qmark = connection.Database.paramstyle == "qmark"
+        driver_sql = sql.replace("%s", "?") if qmark else sql
+        self._compiled[connection.vendor] = Compiled(sql, driver_sql, readers)
+        return self._compiled[connection.vendor]
 
     def fetch(self, params: list) -> "Row | None":
         """The first matching row, or None."""
         # Resolve the thread's connection once: each access through the `connection` proxy
         # costs a context-local lookup.
         connection = connections[DEFAULT_DB_ALIAS]
-        compiled = self._compile(connection)
+        compiled = self._compiled.get(connection.vendor) or self._compile(connection)
         if connection.queries_logged or connection.execute_wrappers:
             with connection.cursor() as cursor:
                 cursor.execute(compiled.sql, params)
-                row = cursor.fetchone()
+                values = cursor.fetchone()
         else:
-            row = execute_directly(connection, compiled.driver_sql, params)
-        return None if row is None else Row(connection, compiled, row)
+            values = execute_directly(connection, compiled.driver_sql, params)
+        return None if values is None else Row(connection, compiled.readers, values)
 
 
 @dataclass(frozen=True)
 class Compiled:
     """A lookup for one database: its SQL for Django's cursor, the same SQL in the driver's
-    own parameter style, and how to read a row: per table (model, attnames, each column's
-    expression and converters, first position), and per (table, attname) the position,
-    expression and converters of one column."""
+    own parameter style, and per column name its position, expression and converters."""
 
     sql: str
     driver_sql: str
-    readers: list
-    positions: dict
+    readers: dict
 
 
 class Row:
-    """A fetched row. Each table's model instance is built on first use, the way the ORM
-    builds it (database converters, then `Model.from_db`): a request that only needs the
-    account does not pay for the rest."""
+    """A fetched row: `row["alias.field"]` is that column's value, converted on use."""
 
-    def __init__(self, connection, compiled: Compiled, values):
-        self._connection = connection
-        self._readers = compiled.readers
-        self._positions = compiled.positions
+    __slots__ = ("connection", "_readers", "_values")
+
+    def __init__(self, connection, readers: dict, values: tuple):
+        self.connection = connection
+        self._readers = readers
         self._values = values
-        self._instances = {}
 
-    def value(self, table: int, attname: str):
-        """One converted column value, without building the instance."""
-        position, column, converters = self._positions[table, attname]
+    def __getitem__(self, name: str):
+        position, column, converters = self._readers[name]
         value = self._values[position]
         for converter in converters:
-            value = converter(value, column, self._connection)
+            value = converter(value, column, self.connection)
         return value
 
-    def __getitem__(self, table: int) -> Model:
-        instance = self._instances.get(table)
-        if instance is None:
-            model, attnames, columns, start = self._readers[table]
-            values = list(self._values[start : start + len(columns)])
-            for index, (column, converters) in enumerate(columns):
-                for converter in converters:
-                    values[index] = converter(values[index], column, self._connection)
-            instance = self._instances[table] = model.from_db(
-                self._connection.alias, attnames, values
-            )
-        return instance
+
+def model_instance(model: type[Model], using: str, values: dict) -> Model:
+    """A `model` instance from the database `using`, with `values` (by attname) loaded and
+    its other fields deferred, as `QuerySet.only()` makes it."""
+    attnames = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(using, attnames, [values[attname] for attname in attnames])
 
 
 def execute_directly(connection, sql: str, params: list):

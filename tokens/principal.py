@@ -13,11 +13,12 @@ class Principal:
     `id` is what the audit trail records as the actor. `account_id` is at hand without
     building `account`.
 
-    `account`, `user` and `credential` are given, or left to `build(name)`, which makes
-    them from the verifying query's row on first use: most requests need one of them at
-    most, and only its id. The row holds ids and what verification decided on; an object's
-    other fields load in one query when first read (portal.deferred). Nothing here is
-    meant to change after verification, so there are no setters."""
+    `account`, `user` and `credential` are given, or left to `build()`, which makes them
+    all, linked to one another, from the verifying query's row on first use of any: most
+    requests need none of them, only `account_id`. The row holds ids and what verification
+    decided on; an object's other fields load in one query when first read
+    (portal.deferred). Nothing here is meant to change after verification, so there are
+    no setters."""
 
     USER = "user"
     SECRET_KEY = "secret_key"
@@ -53,7 +54,7 @@ class Principal:
         space: Space | None = None,
         credential: object | None = None,
         operations: tuple[tuple[str, str], ...] = (),
-        build: Callable[[str], object] | None = None,
+        build: Callable[[], dict[str, object]] | None = None,
     ):
         self.kind = kind
         self.id = id
@@ -67,11 +68,11 @@ class Principal:
         self._build = build
 
     def _built(self, name: str):
-        value = getattr(self, f"_{name}")
-        if value is None and self._build is not None:
-            value = self._build(name)
-            setattr(self, f"_{name}", value)
-        return value
+        if self._build is not None:
+            build, self._build = self._build, None
+            for built_name, value in build().items():
+                setattr(self, f"_{built_name}", value)
+        return getattr(self, f"_{name}")
 
     @property
     def account(self) -> Account:

@@ -7,16 +7,15 @@ is refused on the very next request on every process."""
 
 import logging
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from functools import partial
 
 from django.db import DatabaseError, transaction
 from django.db.models import Q
-from django.utils import timezone
 
 from accounts.models import Account, Environment, Membership, Space, User
 from tokens import access_tokens, credentials
-from tokens.lookups import JoinedLookup, Table, cache_relation
+from tokens.lookups import JoinedLookup, cache_relation, model_instance
 from tokens.models import ApiKey, ClientCredential, PersonalAccessToken
 from tokens.principal import Principal
 
@@ -41,114 +40,105 @@ def verify(raw: str) -> Principal | None:
     return None  # a malformed value, a bad checksum, or a client secret (not a bearer token)
 
 
-# The lookups: one indexed query each, compiled once (see tokens.lookups for why).
-# They read only what verification decides on and the ids that link the caller's objects:
-# every column read costs time on every request. An object's other fields load together,
-# in one query, when a request first uses one (portal.deferred).
-TOKEN_COLUMNS = ("id", "user", "last_used_at", "expires_at")
-USER_COLUMNS = ("id",)
-MEMBERSHIP_COLUMNS = ("id", "user", "account")
-ACCOUNT_COLUMNS = ("id",)
-ENVIRONMENT_COLUMNS = ("id", "account")
+# The lookups: one indexed query each, compiled once (see tokens.lookups for why). They
+# read only what verification decides on and the ids that link the caller's objects, each
+# once; an object's other fields load together, in one query, when a request first uses
+# one (portal.deferred).
 PAT_LOOKUP = JoinedLookup(
-    [
-        Table(PersonalAccessToken, "t", TOKEN_COLUMNS),
-        Table(User, "u", USER_COLUMNS),
-        Table(Membership, "m", MEMBERSHIP_COLUMNS),
-        Table(Account, "a", ACCOUNT_COLUMNS),
-    ],
-    joins="JOIN {u} ON {u.id} = {t.user} JOIN {m} ON {m.user} = {u.id} "
-    "JOIN {a} ON {a.id} = {m.account}",
-    where="{t.digest} = %s AND {u.is_active} = %s",
+    {"t": PersonalAccessToken, "u": User, "m": Membership},
+    columns=("t.id", "t.user", "t.last_used_at", "t.expires_at", "m.id", "m.account"),
+    joins="JOIN {u} ON {u.id} = {t.user} JOIN {m} ON {m.user} = {u.id}",
+    where="{t.digest} = %s AND {u.is_active}",
 )
 API_KEY_LOOKUP = JoinedLookup(
-    [
-        Table(ApiKey, "k", ("id", "environment", "operations", "last_used_at", "expires_at")),
-        Table(Environment, "e", ENVIRONMENT_COLUMNS),
-        Table(Account, "a", ACCOUNT_COLUMNS),
-    ],
-    joins="JOIN {e} ON {e.id} = {k.environment} JOIN {a} ON {a.id} = {e.account}",
+    {"k": ApiKey, "e": Environment},
+    columns=(
+        "k.id",
+        "k.environment",
+        "k.operations",
+        "k.last_used_at",
+        "k.expires_at",
+        "e.account",
+    ),
+    joins="JOIN {e} ON {e.id} = {k.environment}",
     where="{k.digest} = %s AND {k.type} = %s",
 )
+# The user's id is the access token's subject.
 USER_LOOKUP = JoinedLookup(
-    [
-        Table(User, "u", USER_COLUMNS),
-        Table(Membership, "m", MEMBERSHIP_COLUMNS),
-        Table(Account, "a", ACCOUNT_COLUMNS),
-    ],
-    joins="JOIN {m} ON {m.user} = {u.id} JOIN {a} ON {a.id} = {m.account}",
-    where="{u.id} = %s AND {u.is_active} = %s",
+    {"u": User, "m": Membership},
+    columns=("m.id", "m.account"),
+    joins="JOIN {m} ON {m.user} = {u.id}",
+    where="{u.id} = %s AND {u.is_active}",
 )
 # For an access token made from client credentials: the credential must still exist.
 CLIENT_USER_LOOKUP = JoinedLookup(
-    USER_LOOKUP.tables,
+    {**USER_LOOKUP.tables, "c": ClientCredential},
+    columns=USER_LOOKUP.columns,
     joins=USER_LOOKUP.joins + " JOIN {c} ON {c.user} = {u.id}",
     where=USER_LOOKUP.where + " AND {c.id} = %s",
-    also=(Table(ClientCredential, "c"),),
 )
 # Valid while its space exists and the publishable key that made it is still accepted.
 SPACE_LOOKUP = JoinedLookup(
-    [
-        Table(ApiKey, "k", ("id", "expires_at")),
-        Table(Space, "s", ("id", "environment")),
-        Table(Environment, "e", ENVIRONMENT_COLUMNS),
-        Table(Account, "a", ACCOUNT_COLUMNS),
-    ],
-    joins="JOIN {s} ON {s.environment} = {k.environment} JOIN {e} ON {e.id} = {s.environment} "
-    "JOIN {a} ON {a.id} = {e.account}",
+    {"k": ApiKey, "s": Space, "e": Environment},
+    columns=("k.expires_at", "s.environment", "e.account"),
+    joins="JOIN {s} ON {s.environment} = {k.environment} JOIN {e} ON {e.id} = {s.environment}",
     where="{k.id} = %s AND {s.id} = %s",
 )
 
 
-def _expired(row, now) -> bool:
-    # The credential is the first table of every lookup. Checked here rather than in SQL:
-    # one fewer parameter to bind on every request.
-    expires_at = row.value(0, "expires_at")
+def _expired(expires_at, now) -> bool:
+    # Checked here rather than in SQL: one fewer parameter to bind on every request.
     return expires_at is not None and expires_at <= now
 
 
 def _verify_personal_access_token(raw: str) -> Principal | None:
-    row = PAT_LOOKUP.fetch([credentials.digest(raw), True])
-    now = timezone.now()
-    if row is None or _expired(row, now):
+    row = PAT_LOOKUP.fetch([credentials.digest(raw)])
+    now = _now()
+    if row is None or _expired(row["t.expires_at"], now):
         return None
-    touch_last_used(PersonalAccessToken, row.value(0, "id"), row.value(0, "last_used_at"), now)
+    if _use_to_record(row["t.last_used_at"], now):
+        record_use(PersonalAccessToken, row["t.id"], now)
     return Principal(
         kind=Principal.USER,
-        id=row.value(1, "id"),
-        account_id=row.value(2, "account_id"),
-        build=partial(_build_for_token, row),
+        id=row["t.user"],
+        account_id=row["m.account"],
+        build=partial(_objects_of_token, row),
     )
 
 
 def _verify_api_key(raw: str, prefix: str) -> Principal | None:
     key_type = ApiKey.Type.SECRET if prefix == credentials.SECRET_KEY else ApiKey.Type.PUBLISHABLE
     row = API_KEY_LOOKUP.fetch([credentials.digest(raw), key_type])
-    now = timezone.now()
-    if row is None or _expired(row, now):
+    now = _now()
+    if row is None or _expired(row["k.expires_at"], now):
         return None
-    key_id = row.value(0, "id")
-    touch_last_used(ApiKey, key_id, row.value(0, "last_used_at"), now)
-    environment, account = row[1], row[2]
+    key_id = row["k.id"]
+    if _use_to_record(row["k.last_used_at"], now):
+        record_use(ApiKey, key_id, now)
+    using, account_id = row.connection.alias, row["e.account"]
+    account = model_instance(Account, using, {"id": account_id})
+    environment = model_instance(
+        Environment, using, {"id": row["k.environment"], "account_id": account_id}
+    )
     cache_relation(environment, "account", account)
-    build = partial(_build_for_key, row, environment)
+    build = partial(_objects_of_key, row, environment)
     if key_type == ApiKey.Type.SECRET:
         return Principal(
             kind=Principal.SECRET_KEY,
             id=key_id,
-            account_id=account.id,
+            account_id=account_id,
             account=account,
             environment=environment,
             build=build,
         )
     operations = tuple(
         (operation["method"].upper(), operation["path"].rstrip("/"))
-        for operation in row.value(0, "operations")
+        for operation in row["k.operations"]
     )
     return Principal(
         kind=Principal.PUBLISHABLE_KEY,
         id=key_id,
-        account_id=account.id,
+        account_id=account_id,
         account=account,
         environment=environment,
         operations=operations,
@@ -156,39 +146,47 @@ def _verify_api_key(raw: str, prefix: str) -> Principal | None:
     )
 
 
-def _build_for_token(row, name: str):
-    """A PAT principal's objects, from the row (token, user, membership, account)."""
-    if name == "account":
-        return row[3]
-    if name == "user":
-        return _user_of(row, 1)
-    token = row[0]  # the credential
-    cache_relation(token, "user", _user_of(row, 1))
-    return token
+def _objects_of_token(row) -> dict:
+    """A PAT principal's user, account and token, linked as select_related would link them."""
+    user = _user_with_account(row.connection.alias, row["t.user"], row["m.id"], row["m.account"])
+    token = model_instance(
+        PersonalAccessToken,
+        row.connection.alias,
+        {
+            "id": row["t.id"],
+            "user_id": user.id,
+            "last_used_at": row["t.last_used_at"],
+            "expires_at": row["t.expires_at"],
+        },
+    )
+    cache_relation(token, "user", user)
+    return {"user": user, "account": user.membership.account, "credential": token}
 
 
-def _build_for_user(row, name: str):
-    """An access token's principal's objects, from the row (user, membership, account)."""
-    if name == "account":
-        return row[2]
-    if name == "user":
-        return _user_of(row, 0)
-    return None  # an access token is not a stored credential
-
-
-def _build_for_key(row, environment, name: str):
-    """An API key principal's credential, from the row (key, environment, account)."""
-    if name != "credential":
-        return None
-    key = row[0]
+def _objects_of_key(row, environment) -> dict:
+    """An API key principal's credential, linked to its environment."""
+    key = model_instance(
+        ApiKey,
+        row.connection.alias,
+        {
+            "id": row["k.id"],
+            "environment_id": environment.id,
+            "operations": row["k.operations"],
+            "last_used_at": row["k.last_used_at"],
+            "expires_at": row["k.expires_at"],
+        },
+    )
     cache_relation(key, "environment", environment)
-    return key
+    return {"credential": key}
 
 
-def _user_of(row, user_table: int):
-    """The row's user with membership and account attached, as select_related would."""
-    user, membership, account = row[user_table], row[user_table + 1], row[user_table + 2]
-    cache_relation(membership, "account", account)
+def _user_with_account(using: str, user_id: str, membership_id: int, account_id: str) -> User:
+    """The user with their membership and account attached, as select_related would."""
+    user = model_instance(User, using, {"id": user_id})
+    membership = model_instance(
+        Membership, using, {"id": membership_id, "user_id": user_id, "account_id": account_id}
+    )
+    cache_relation(membership, "account", model_instance(Account, using, {"id": account_id}))
     cache_relation(membership, "user", user)
     cache_relation(user, "membership", membership)
     return user
@@ -210,49 +208,64 @@ def _verify_access_token(raw: str) -> Principal | None:
 def _resolve_user_access_token(claims: dict) -> Principal | None:
     # The subject's state is read again on every request: a deleted or deactivated user, or
     # a deleted client credential, refuses its outstanding access tokens at once.
-    client_id = claims.get("cli")
+    user_id, client_id = claims["sub"], claims.get("cli")
     if client_id is None:
-        row = USER_LOOKUP.fetch([claims["sub"], True])
+        row = USER_LOOKUP.fetch([user_id])
     elif isinstance(client_id, str):
-        row = CLIENT_USER_LOOKUP.fetch([claims["sub"], True, client_id])
+        row = CLIENT_USER_LOOKUP.fetch([user_id, client_id])
     else:
         row = None
     if row is None:
         return None
-    return Principal(
-        kind=Principal.USER,
-        id=row.value(0, "id"),
-        account_id=row.value(1, "account_id"),
-        build=partial(_build_for_user, row),
-    )
+
+    def build() -> dict:
+        user = _user_with_account(row.connection.alias, user_id, row["m.id"], row["m.account"])
+        return {"user": user, "account": user.membership.account}
+
+    return Principal(kind=Principal.USER, id=user_id, account_id=row["m.account"], build=build)
 
 
 def _resolve_space_access_token(claims: dict) -> Principal | None:
     key_id = claims.get("key")
     if not isinstance(key_id, str):
         return None
-    row = SPACE_LOOKUP.fetch([key_id, claims["sub"]])
-    if row is None or _expired(row, timezone.now()):
+    space_id = claims["sub"]
+    row = SPACE_LOOKUP.fetch([key_id, space_id])
+    if row is None or _expired(row["k.expires_at"], _now()):
         return None
-    space, environment, account = row[1], row[2], row[3]
+    using, account_id, environment_id = row.connection.alias, row["e.account"], row["s.environment"]
+    account = model_instance(Account, using, {"id": account_id})
+    environment = model_instance(
+        Environment, using, {"id": environment_id, "account_id": account_id}
+    )
+    space = model_instance(Space, using, {"id": space_id, "environment_id": environment_id})
     cache_relation(environment, "account", account)
     cache_relation(space, "environment", environment)
     return Principal(
         kind=Principal.SPACE,
         id=key_id,
-        account_id=account.id,
+        account_id=account_id,
         account=account,
         environment=environment,
         space=space,
     )
 
 
-def touch_last_used(model, pk, last_used_at, now) -> None:
-    """Record use at most once a minute per credential. The UPDATE is conditional (another
-    process may have just done it), skips a row another transaction holds rather than
-    waiting, and never fails the request."""
-    if last_used_at is not None and now - last_used_at < LAST_USED_RESOLUTION:
-        return
+def _now() -> datetime:
+    # What timezone.now() gives with USE_TZ, which the portal always has, without reading
+    # the setting on every request.
+    return datetime.now(UTC)
+
+
+def _use_to_record(last_used_at, now) -> bool:
+    """Use is recorded at most once a minute per credential."""
+    return last_used_at is None or now - last_used_at >= LAST_USED_RESOLUTION
+
+
+def record_use(model, pk, now) -> None:
+    """Record a credential's use. The UPDATE is conditional (another process may have just
+    done it), skips a row another transaction holds rather than waiting, and never fails
+    the request."""
     stale = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
     try:
         with transaction.atomic():

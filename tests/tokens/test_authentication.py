@@ -98,6 +98,16 @@ def test_bad_tokens_get_invalid_token(pat, authorization):
     )
 
 
+@pytest.mark.parametrize("inserted", ["\t", "\x0b", "\x1f", "\x85", "\xa0"])
+def test_whitespace_inside_an_access_token_is_refused(admin_user, inserted):
+    # RFC 6750's b64token has no whitespace; neither do access tokens of ours.
+    token, _ = access_tokens.issue(kind=access_tokens.USER, subject=admin_user.id)
+    assert call(authorization=f"Bearer {token}").status_code == 200
+    response = call(authorization=f"Bearer {token[:-4]}{inserted}{token[-4:]}")
+    assert response.status_code == 401
+    assert 'error="invalid_token"' in response["WWW-Authenticate"]
+
+
 def test_token_in_the_query_string_is_ignored(pat):
     response = call(path=f"/v1/whoami?access_token={pat}")
     assert response.status_code == 401

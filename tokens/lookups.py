@@ -56,23 +56,25 @@ class JoinedLookup:
             f"FROM {names[first]} {_render(self.joins, names)} "
             f"WHERE {_render(self.where, names)}"
         )
-        # Per column: its position, expression and converters, exactly as the ORM's
-        # compiler applies them to a fetched row.
-        readers = {}
+        # Per column that has any: its position, expression and converters, exactly as the
+        # ORM's compiler applies them to a fetched row.
+        conversions = []
         for position, name in enumerate(self.columns):
             column = fields[name]
-            converters = connection.ops.get_db_converters(column) + column.target.get_db_converters(
-                connection
-            )
-            readers[name] = (position, column, tuple(converters))
+            converters = [
+                *connection.ops.get_db_converters(column),
+                *column.target.get_db_converters(connection),
+            ]
+            if converters:
+                conversions.append((position, column, converters))
         # sqlite3 takes `?`; psycopg takes `%s` as Django does. No literal `%` is written.
         qmark = connection.Database.paramstyle == "qmark"
         driver_sql = sql.replace("%s", "?") if qmark else sql
-        self._compiled[connection.vendor] = Compiled(sql, driver_sql, readers)
+        self._compiled[connection.vendor] = Compiled(sql, driver_sql, conversions)
         return self._compiled[connection.vendor]
 
-    def fetch(self, params: list) -> "Row | None":
-        """The first matching row, or None."""
+    def fetch(self, params: list) -> list | None:
+        """The first matching row's values, in the order of `columns`, or None."""
         # Resolve the thread's connection once: each access through the `connection` proxy
         # costs a context-local lookup.
         connection = connections[DEFAULT_DB_ALIAS]
@@ -80,45 +82,36 @@ class JoinedLookup:
         if connection.queries_logged or connection.execute_wrappers:
             with connection.cursor() as cursor:
                 cursor.execute(compiled.sql, params)
-                values = cursor.fetchone()
+                row = cursor.fetchone()
         else:
-            values = execute_directly(connection, compiled.driver_sql, params)
-        return None if values is None else Row(connection, compiled.readers, values)
+            row = execute_directly(connection, compiled.driver_sql, params)
+        if row is None:
+            return None
+        values = list(row)
+        for position, column, converters in compiled.conversions:
+            value = values[position]
+            for converter in converters:
+                value = converter(value, column, connection)
+            values[position] = value
+        return values
 
 
 @dataclass(frozen=True)
 class Compiled:
     """A lookup for one database: its SQL for Django's cursor, the same SQL in the driver's
-    own parameter style, and per column name its position, expression and converters."""
+    own parameter style, and (position, expression, converters) for each column that has
+    converters."""
 
     sql: str
     driver_sql: str
-    readers: dict
+    conversions: list
 
 
-class Row:
-    """A fetched row: `row["alias.field"]` is that column's value, converted on use."""
-
-    __slots__ = ("connection", "_readers", "_values")
-
-    def __init__(self, connection, readers: dict, values: tuple):
-        self.connection = connection
-        self._readers = readers
-        self._values = values
-
-    def __getitem__(self, name: str):
-        position, column, converters = self._readers[name]
-        value = self._values[position]
-        for converter in converters:
-            value = converter(value, column, self.connection)
-        return value
-
-
-def model_instance(model: type[Model], using: str, values: dict) -> Model:
-    """A `model` instance from the database `using`, with `values` (by attname) loaded and
-    its other fields deferred, as `QuerySet.only()` makes it."""
+def model_instance(model: type[Model], values: dict) -> Model:
+    """A `model` instance read by a lookup, with `values` (by attname) loaded and its other
+    fields deferred, as `QuerySet.only()` makes it."""
     attnames = [f.attname for f in model._meta.concrete_fields if f.attname in values]
-    return model.from_db(using, attnames, [values[attname] for attname in attnames])
+    return model.from_db(DEFAULT_DB_ALIAS, attnames, [values[attname] for attname in attnames])
 
 
 def execute_directly(connection, sql: str, params: list):

@@ -93,35 +93,37 @@ def _expired(expires_at, now) -> bool:
 
 def _verify_personal_access_token(raw: str) -> Principal | None:
     row = PAT_LOOKUP.fetch([credentials.digest(raw)])
-    now = _now()
-    if row is None or _expired(row["t.expires_at"], now):
+    if row is None:
         return None
-    if _use_to_record(row["t.last_used_at"], now):
-        record_use(PersonalAccessToken, row["t.id"], now)
+    token_id, user_id, last_used_at, expires_at, membership_id, account_id = row
+    now = _now()
+    if _expired(expires_at, now):
+        return None
+    if _use_to_record(last_used_at, now):
+        record_use(PersonalAccessToken, token_id, now)
     return Principal(
         kind=Principal.USER,
-        id=row["t.user"],
-        account_id=row["m.account"],
-        build=partial(_objects_of_token, row),
+        id=user_id,
+        account_id=account_id,
+        build=partial(_objects_of_token, *row),
     )
 
 
 def _verify_api_key(raw: str, prefix: str) -> Principal | None:
     key_type = ApiKey.Type.SECRET if prefix == credentials.SECRET_KEY else ApiKey.Type.PUBLISHABLE
     row = API_KEY_LOOKUP.fetch([credentials.digest(raw), key_type])
-    now = _now()
-    if row is None or _expired(row["k.expires_at"], now):
+    if row is None:
         return None
-    key_id = row["k.id"]
-    if _use_to_record(row["k.last_used_at"], now):
+    key_id, environment_id, operations, last_used_at, expires_at, account_id = row
+    now = _now()
+    if _expired(expires_at, now):
+        return None
+    if _use_to_record(last_used_at, now):
         record_use(ApiKey, key_id, now)
-    using, account_id = row.connection.alias, row["e.account"]
-    account = model_instance(Account, using, {"id": account_id})
-    environment = model_instance(
-        Environment, using, {"id": row["k.environment"], "account_id": account_id}
-    )
+    account = model_instance(Account, {"id": account_id})
+    environment = model_instance(Environment, {"id": environment_id, "account_id": account_id})
     cache_relation(environment, "account", account)
-    build = partial(_objects_of_key, row, environment)
+    build = partial(_objects_of_key, environment, *row)
     if key_type == ApiKey.Type.SECRET:
         return Principal(
             kind=Principal.SECRET_KEY,
@@ -131,62 +133,64 @@ def _verify_api_key(raw: str, prefix: str) -> Principal | None:
             environment=environment,
             build=build,
         )
-    operations = tuple(
-        (operation["method"].upper(), operation["path"].rstrip("/"))
-        for operation in row["k.operations"]
-    )
     return Principal(
         kind=Principal.PUBLISHABLE_KEY,
         id=key_id,
         account_id=account_id,
         account=account,
         environment=environment,
-        operations=operations,
+        operations=tuple(
+            (operation["method"].upper(), operation["path"].rstrip("/")) for operation in operations
+        ),
         build=build,
     )
 
 
-def _objects_of_token(row) -> dict:
-    """A PAT principal's user, account and token, linked as select_related would link them."""
-    user = _user_with_account(row.connection.alias, row["t.user"], row["m.id"], row["m.account"])
+def _objects_of_token(
+    token_id, user_id, last_used_at, expires_at, membership_id, account_id
+) -> dict:
+    """A PAT principal's user, account and token (from PAT_LOOKUP's row), linked as
+    select_related would link them."""
+    user = _user_with_account(user_id, membership_id, account_id)
     token = model_instance(
         PersonalAccessToken,
-        row.connection.alias,
         {
-            "id": row["t.id"],
-            "user_id": user.id,
-            "last_used_at": row["t.last_used_at"],
-            "expires_at": row["t.expires_at"],
+            "id": token_id,
+            "user_id": user_id,
+            "last_used_at": last_used_at,
+            "expires_at": expires_at,
         },
     )
     cache_relation(token, "user", user)
     return {"user": user, "account": user.membership.account, "credential": token}
 
 
-def _objects_of_key(row, environment) -> dict:
-    """An API key principal's credential, linked to its environment."""
+def _objects_of_key(
+    environment, key_id, environment_id, operations, last_used_at, expires_at, account_id
+) -> dict:
+    """An API key principal's credential (from API_KEY_LOOKUP's row), linked to its
+    environment."""
     key = model_instance(
         ApiKey,
-        row.connection.alias,
         {
-            "id": row["k.id"],
-            "environment_id": environment.id,
-            "operations": row["k.operations"],
-            "last_used_at": row["k.last_used_at"],
-            "expires_at": row["k.expires_at"],
+            "id": key_id,
+            "environment_id": environment_id,
+            "operations": operations,
+            "last_used_at": last_used_at,
+            "expires_at": expires_at,
         },
     )
     cache_relation(key, "environment", environment)
     return {"credential": key}
 
 
-def _user_with_account(using: str, user_id: str, membership_id: int, account_id: str) -> User:
+def _user_with_account(user_id: str, membership_id: int, account_id: str) -> User:
     """The user with their membership and account attached, as select_related would."""
-    user = model_instance(User, using, {"id": user_id})
+    user = model_instance(User, {"id": user_id})
     membership = model_instance(
-        Membership, using, {"id": membership_id, "user_id": user_id, "account_id": account_id}
+        Membership, {"id": membership_id, "user_id": user_id, "account_id": account_id}
     )
-    cache_relation(membership, "account", model_instance(Account, using, {"id": account_id}))
+    cache_relation(membership, "account", model_instance(Account, {"id": account_id}))
     cache_relation(membership, "user", user)
     cache_relation(user, "membership", membership)
     return user
@@ -217,12 +221,13 @@ def _resolve_user_access_token(claims: dict) -> Principal | None:
         row = None
     if row is None:
         return None
+    membership_id, account_id = row
 
     def build() -> dict:
-        user = _user_with_account(row.connection.alias, user_id, row["m.id"], row["m.account"])
+        user = _user_with_account(user_id, membership_id, account_id)
         return {"user": user, "account": user.membership.account}
 
-    return Principal(kind=Principal.USER, id=user_id, account_id=row["m.account"], build=build)
+    return Principal(kind=Principal.USER, id=user_id, account_id=account_id, build=build)
 
 
 def _resolve_space_access_token(claims: dict) -> Principal | None:
@@ -231,14 +236,14 @@ def _resolve_space_access_token(claims: dict) -> Principal | None:
         return None
     space_id = claims["sub"]
     row = SPACE_LOOKUP.fetch([key_id, space_id])
-    if row is None or _expired(row["k.expires_at"], _now()):
+    if row is None:
         return None
-    using, account_id, environment_id = row.connection.alias, row["e.account"], row["s.environment"]
-    account = model_instance(Account, using, {"id": account_id})
-    environment = model_instance(
-        Environment, using, {"id": environment_id, "account_id": account_id}
-    )
-    space = model_instance(Space, using, {"id": space_id, "environment_id": environment_id})
+    expires_at, environment_id, account_id = row
+    if _expired(expires_at, _now()):
+        return None
+    account = model_instance(Account, {"id": account_id})
+    environment = model_instance(Environment, {"id": environment_id, "account_id": account_id})
+    space = model_instance(Space, {"id": space_id, "environment_id": environment_id})
     cache_relation(environment, "account", account)
     cache_relation(space, "environment", environment)
     return Principal(

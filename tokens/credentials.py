@@ -24,12 +24,22 @@ BODY_LENGTH = RANDOM_LENGTH + CHECKSUM_LENGTH
 CREDENTIAL_PATTERN = re.compile(rf"({'|'.join(PREFIXES)})_[0-9A-Za-z]{{{BODY_LENGTH}}}")
 
 
+BASE62_VALUES = {character: value for value, character in enumerate(BASE62)}
+
+
 def _base62(number: int, width: int) -> str:
     digits = []
     for _ in range(width):
         number, remainder = divmod(number, 62)
         digits.append(BASE62[remainder])
     return "".join(reversed(digits))
+
+
+def _from_base62(digits: str) -> int:
+    number = 0
+    for character in digits:
+        number = number * 62 + BASE62_VALUES[character]
+    return number
 
 
 def checksum(checked: str) -> str:
@@ -44,9 +54,6 @@ def generate(prefix: str) -> str:
     return checked + checksum(checked)
 
 
-BASE62_VALUES = {character: value for value, character in enumerate(BASE62)}
-
-
 def parse(value: str) -> str | None:
     """The credential's prefix if `value` is well-formed with a valid checksum, else None."""
     match = CREDENTIAL_PATTERN.fullmatch(value)
@@ -55,9 +62,7 @@ def parse(value: str) -> str | None:
     # The checksum is read as a number rather than written out again to compare: it is
     # cheaper, and the checksum is no secret (anyone can compute it), so neither way
     # needs to be constant-time.
-    given = 0
-    for character in value[-CHECKSUM_LENGTH:]:
-        given = given * 62 + BASE62_VALUES[character]
+    given = _from_base62(value[-CHECKSUM_LENGTH:])
     if given != zlib.crc32(value[:-CHECKSUM_LENGTH].encode()):
         return None
     return match[1]

@@ -13,7 +13,7 @@ class Principal:
     `id` is what the audit trail records as the actor. `account_id` is at hand without
     building `account`.
 
-    `account`, `user` and `credential` are given, or left to `build()`, which makes them
+    `account` is given, or left with `user` and `credential` to `build()`, which makes them
     all, linked to one another, from the verifying query's row on first use of any: most
     requests need none of them, only `account_id`. The row holds ids and what verification
     decided on; an object's other fields load in one query when first read
@@ -49,10 +49,8 @@ class Principal:
         id: str,
         account_id: str,
         account: Account | None = None,
-        user: User | None = None,
         environment: Environment | None = None,
         space: Space | None = None,
-        credential: object | None = None,
         operations: tuple[tuple[str, str], ...] = (),
         build: Callable[[], dict[str, object]] | None = None,
     ):
@@ -63,8 +61,8 @@ class Principal:
         self.space = space
         self.operations = operations
         self._account = account
-        self._user = user
-        self._credential = credential
+        self._user = None
+        self._credential = None
         self._build = build
 
     def _built(self, name: str):

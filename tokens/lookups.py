@@ -16,6 +16,7 @@ watching queries: query logging (DEBUG, `assertNumQueries`) or execute wrappers
 
 import re
 from dataclasses import dataclass
+from functools import partial
 
 import psycopg
 from django.db import DEFAULT_DB_ALIAS, DataError, connections
@@ -27,8 +28,10 @@ class JoinedLookup:
     """SELECT `columns` FROM the first of `tables` JOIN the rest (`joins`) WHERE `where`.
 
     `tables` maps an alias to each model. Columns are named `alias.field` (a foreign key by
-    its field's name gives the related id); in `joins` and `where`, which are SQL, they are
-    written `{alias.field}` and tables `{alias}`. Values are always bound parameters."""
+    its field's name gives the related id), or are SQL conditions, read as true or false. In
+    SQL (`joins`, `where` and conditions) columns are written `{alias.field}`, tables
+    `{alias}`, and the database's clock `{now}`, or `{now-60s}` for a minute before it.
+    Values are always bound parameters."""
 
     def __init__(
         self, tables: dict[str, type[Model]], columns: tuple[str, ...], joins: str, where: str
@@ -49,17 +52,16 @@ class JoinedLookup:
                 name = f"{alias}.{model_field.name}"
                 names[name] = f"{alias}.{quote(model_field.column)}"
                 fields[name] = Col(alias, model_field)
+        render = partial(_render, names=names, vendor=connection.vendor)
         first = next(iter(self.tables))
-        # Identifiers come from model metadata; values are always bound parameters.
-        sql = (
-            f"SELECT {', '.join(names[name] for name in self.columns)} "  # noqa: S608
-            f"FROM {names[first]} {_render(self.joins, names)} "
-            f"WHERE {_render(self.where, names)}"
-        )
-        # Per column that has any: its position, expression and converters, exactly as the
-        # ORM's compiler applies them to a fetched row.
-        conversions = []
+        # Per field column that has any: its position, expression and converters, exactly
+        # as the ORM's compiler applies them to a fetched row. Conditions need none.
+        selected, conversions = [], []
         for position, name in enumerate(self.columns):
+            if name not in fields:
+                selected.append(f"({render(name)})")
+                continue
+            selected.append(names[name])
             column = fields[name]
             converters = [
                 *connection.ops.get_db_converters(column),
@@ -67,9 +69,16 @@ class JoinedLookup:
             ]
             if converters:
                 conversions.append((position, column, converters))
-        # sqlite3 takes `?`; psycopg takes `%s` as Django does. No literal `%` is written.
+        # Identifiers come from model metadata; values are always bound parameters.
+        sql = (
+            f"SELECT {', '.join(selected)} "  # noqa: S608
+            f"FROM {names[first]} {render(self.joins)} "
+            f"WHERE {render(self.where)}"
+        )
+        # sqlite3 takes `?` and a literal `%` as is; psycopg takes `%s` and `%%` as Django
+        # does.
         qmark = connection.Database.paramstyle == "qmark"
-        driver_sql = sql.replace("%s", "?") if qmark else sql
+        driver_sql = sql.replace("%s", "?").replace("%%", "%") if qmark else sql
         self._compiled[connection.vendor] = Compiled(sql, driver_sql, conversions)
         return self._compiled[connection.vendor]
 
@@ -160,12 +169,31 @@ def prepare_connection(sender, connection, **kwargs) -> None:
         connection.connection.adapters.register_loader("jsonb", JsonbAsText)
 
 
-PLACEHOLDER = re.compile(r"\{(\w+(?:\.\w+)?)\}")
+PLACEHOLDER = re.compile(r"\{(?:now(?:-(\d+)s)?|(\w+(?:\.\w+)?))\}")
 
 
-def _render(template: str, names: dict[str, str]) -> str:
-    """Replace `{alias}` and `{alias.field}` with quoted SQL names."""
-    return PLACEHOLDER.sub(lambda match: names[match[1]], template)
+def _render(template: str, names: dict[str, str], vendor: str) -> str:
+    """Replace `{alias}` and `{alias.field}` with quoted SQL names, and `{now}` and
+    `{now-<seconds>s}` with the database's clock."""
+
+    def replace(match: re.Match) -> str:
+        if match[2] is not None:
+            return names[match[2]]
+        return _database_now(vendor, int(match[1] or 0))
+
+    return PLACEHOLDER.sub(replace, template)
+
+
+def _database_now(vendor: str, seconds_before: int) -> str:
+    """The database's current time, as Django's `Now()` writes it, `seconds_before` back.
+    SQLite keeps datetimes as UTC text that sorts in time order; its `Now()` is the same
+    text to the millisecond. A literal `%` is written `%%`, as in any Django SQL."""
+    if vendor == "sqlite":
+        shift = f", '-{seconds_before} seconds'" if seconds_before else ""
+        return f"STRFTIME('%%Y-%%m-%%d %%H:%%M:%%f', 'NOW'{shift})"
+    # PostgreSQL, the portal's other database.
+    shift = f" - INTERVAL '{seconds_before} seconds'" if seconds_before else ""
+    return f"(STATEMENT_TIMESTAMP(){shift})"
 
 
 def cache_relation(instance: Model, name: str, related: Model) -> None:

@@ -7,11 +7,12 @@ is refused on the very next request on every process."""
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from functools import partial
 
 from django.db import DatabaseError, transaction
 from django.db.models import Q
+from django.db.models.functions import Now
 
 from accounts.models import Account, Environment, Membership, Space, User
 from tokens import access_tokens, credentials
@@ -40,28 +41,34 @@ def verify(raw: str) -> Principal | None:
     return None  # a malformed value, a bad checksum, or a client secret (not a bearer token)
 
 
+def _unexpired(alias: str) -> str:
+    """SQL: credential `alias` has no expiry, or has not reached it."""
+    expires_at = "{" + alias + ".expires_at}"
+    return f"({expires_at} IS NULL OR {expires_at} > {{now}})"
+
+
+def _use_to_record(alias: str) -> str:
+    """SQL: credential `alias`'s use is to be recorded (at most once a minute)."""
+    last_used_at = "{" + alias + ".last_used_at}"
+    return f"{last_used_at} IS NULL OR {last_used_at} < {{now-{LAST_USED_RESOLUTION.seconds}s}}"
+
+
 # The lookups: one indexed query each, compiled once (see tokens.lookups for why). They
-# read only what verification decides on and the ids that link the caller's objects, each
-# once; an object's other fields load together, in one query, when a request first uses
-# one (portal.deferred).
+# read only the ids that link the caller's objects, each once, and what verification
+# decides on; times are compared in SQL, by the database's clock, since reading a datetime
+# costs more than the query. An object's other fields load together, in one query, when a
+# request first uses one (portal.deferred).
 PAT_LOOKUP = JoinedLookup(
     {"t": PersonalAccessToken, "u": User, "m": Membership},
-    columns=("t.id", "t.user", "t.last_used_at", "t.expires_at", "m.id", "m.account"),
+    columns=("t.id", "t.user", _use_to_record("t"), "m.id", "m.account"),
     joins="JOIN {u} ON {u.id} = {t.user} JOIN {m} ON {m.user} = {u.id}",
-    where="{t.digest} = %s AND {u.is_active}",
+    where="{t.digest} = %s AND {u.is_active} AND " + _unexpired("t"),
 )
 API_KEY_LOOKUP = JoinedLookup(
     {"k": ApiKey, "e": Environment},
-    columns=(
-        "k.id",
-        "k.environment",
-        "k.operations",
-        "k.last_used_at",
-        "k.expires_at",
-        "e.account",
-    ),
+    columns=("k.id", "k.environment", "k.operations", _use_to_record("k"), "e.account"),
     joins="JOIN {e} ON {e.id} = {k.environment}",
-    where="{k.digest} = %s AND {k.type} = %s",
+    where="{k.digest} = %s AND {k.type} = %s AND " + _unexpired("k"),
 )
 # The user's id is the access token's subject.
 USER_LOOKUP = JoinedLookup(
@@ -80,27 +87,19 @@ CLIENT_USER_LOOKUP = JoinedLookup(
 # Valid while its space exists and the publishable key that made it is still accepted.
 SPACE_LOOKUP = JoinedLookup(
     {"k": ApiKey, "s": Space, "e": Environment},
-    columns=("k.expires_at", "s.environment", "e.account"),
+    columns=("s.environment", "e.account"),
     joins="JOIN {s} ON {s.environment} = {k.environment} JOIN {e} ON {e.id} = {s.environment}",
-    where="{k.id} = %s AND {s.id} = %s",
+    where="{k.id} = %s AND {s.id} = %s AND " + _unexpired("k"),
 )
-
-
-def _expired(expires_at, now) -> bool:
-    # Checked here rather than in SQL: one fewer parameter to bind on every request.
-    return expires_at is not None and expires_at <= now
 
 
 def _verify_personal_access_token(raw: str) -> Principal | None:
     row = PAT_LOOKUP.fetch([credentials.digest(raw)])
     if row is None:
         return None
-    token_id, user_id, last_used_at, expires_at, membership_id, account_id = row
-    now = _now()
-    if _expired(expires_at, now):
-        return None
-    if _use_to_record(last_used_at, now):
-        record_use(PersonalAccessToken, token_id, now)
+    token_id, user_id, use_to_record, membership_id, account_id = row
+    if use_to_record:
+        record_use(PersonalAccessToken, token_id)
     return Principal(
         kind=Principal.USER,
         id=user_id,
@@ -114,12 +113,9 @@ def _verify_api_key(raw: str, prefix: str) -> Principal | None:
     row = API_KEY_LOOKUP.fetch([credentials.digest(raw), key_type])
     if row is None:
         return None
-    key_id, environment_id, operations, last_used_at, expires_at, account_id = row
-    now = _now()
-    if _expired(expires_at, now):
-        return None
-    if _use_to_record(last_used_at, now):
-        record_use(ApiKey, key_id, now)
+    key_id, environment_id, operations, use_to_record, account_id = row
+    if use_to_record:
+        record_use(ApiKey, key_id)
     account = model_instance(Account, {"id": account_id})
     environment = model_instance(Environment, {"id": environment_id, "account_id": account_id})
     cache_relation(environment, "account", account)
@@ -146,39 +142,22 @@ def _verify_api_key(raw: str, prefix: str) -> Principal | None:
     )
 
 
-def _objects_of_token(
-    token_id, user_id, last_used_at, expires_at, membership_id, account_id
-) -> dict:
+def _objects_of_token(token_id, user_id, use_to_record, membership_id, account_id) -> dict:
     """A PAT principal's user, account and token (from PAT_LOOKUP's row), linked as
     select_related would link them."""
     user = _user_with_account(user_id, membership_id, account_id)
-    token = model_instance(
-        PersonalAccessToken,
-        {
-            "id": token_id,
-            "user_id": user_id,
-            "last_used_at": last_used_at,
-            "expires_at": expires_at,
-        },
-    )
+    token = model_instance(PersonalAccessToken, {"id": token_id, "user_id": user_id})
     cache_relation(token, "user", user)
     return {"user": user, "account": user.membership.account, "credential": token}
 
 
 def _objects_of_key(
-    environment, key_id, environment_id, operations, last_used_at, expires_at, account_id
+    environment, key_id, environment_id, operations, use_to_record, account_id
 ) -> dict:
     """An API key principal's credential (from API_KEY_LOOKUP's row), linked to its
     environment."""
     key = model_instance(
-        ApiKey,
-        {
-            "id": key_id,
-            "environment_id": environment_id,
-            "operations": operations,
-            "last_used_at": last_used_at,
-            "expires_at": expires_at,
-        },
+        ApiKey, {"id": key_id, "environment_id": environment_id, "operations": operations}
     )
     cache_relation(key, "environment", environment)
     return {"credential": key}
@@ -238,9 +217,7 @@ def _resolve_space_access_token(claims: dict) -> Principal | None:
     row = SPACE_LOOKUP.fetch([key_id, space_id])
     if row is None:
         return None
-    expires_at, environment_id, account_id = row
-    if _expired(expires_at, _now()):
-        return None
+    environment_id, account_id = row
     account = model_instance(Account, {"id": account_id})
     environment = model_instance(Environment, {"id": environment_id, "account_id": account_id})
     space = model_instance(Space, {"id": space_id, "environment_id": environment_id})
@@ -256,25 +233,14 @@ def _resolve_space_access_token(claims: dict) -> Principal | None:
     )
 
 
-def _now() -> datetime:
-    # What timezone.now() gives with USE_TZ, which the portal always has, without reading
-    # the setting on every request.
-    return datetime.now(UTC)
-
-
-def _use_to_record(last_used_at, now) -> bool:
-    """Use is recorded at most once a minute per credential."""
-    return last_used_at is None or now - last_used_at >= LAST_USED_RESOLUTION
-
-
-def record_use(model, pk, now) -> None:
-    """Record a credential's use. The UPDATE is conditional (another process may have just
-    done it), skips a row another transaction holds rather than waiting, and never fails
-    the request."""
-    stale = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
+def record_use(model, pk) -> None:
+    """Record a credential's use, by the database's clock as the lookups read it. The
+    UPDATE is conditional (another process may have just done it), skips a row another
+    transaction holds rather than waiting, and never fails the request."""
+    stale = Q(last_used_at__isnull=True) | Q(last_used_at__lt=Now() - LAST_USED_RESOLUTION)
     try:
         with transaction.atomic():
             unlocked = model.objects.filter(stale, pk=pk).select_for_update(skip_locked=True)
-            model.objects.filter(pk__in=unlocked.values("pk")).update(last_used_at=now)
+            model.objects.filter(pk__in=unlocked.values("pk")).update(last_used_at=Now())
     except DatabaseError:
         logger.warning("Could not record last use of %s %s", model.__name__, pk, exc_info=True)

@@ -127,6 +127,26 @@ def test_expired_pat_is_refused(admin_user):
     assert verify(raw) is None
 
 
+def test_expiry_and_last_use_are_compared_to_the_moment_at_whole_seconds_too(pat):
+    # The lookup compares times in SQL. SQLite keeps them as text, without the fraction when
+    # it is zero ("12:00:00" rather than "12:00:00.000000"): such times must compare right.
+    token, raw = pat
+    tokens = PersonalAccessToken.objects.filter(pk=token.pk)
+    whole_second = timezone.now().replace(microsecond=0)
+
+    tokens.update(expires_at=whole_second + timedelta(seconds=2))
+    assert verify(raw) is not None
+    tokens.update(expires_at=whole_second - timedelta(seconds=1))
+    assert verify(raw) is None
+
+    tokens.update(expires_at=None, last_used_at=whole_second - timedelta(seconds=20))
+    verify(raw)
+    assert tokens.get().last_used_at == whole_second - timedelta(seconds=20)  # within a minute
+    tokens.update(last_used_at=whole_second - timedelta(seconds=61))
+    verify(raw)
+    assert tokens.get().last_used_at > whole_second - timedelta(seconds=1)  # recorded again
+
+
 def test_regenerated_pat_refuses_the_old_value(pat, admin_user):
     token, old = pat
     _, new = services.personal_access_token_regenerate(token=token, actor=admin_user)
@@ -462,7 +482,6 @@ def test_principal_objects_come_linked_and_load_the_rest_in_one_query_each(
         assert by_key.environment.account_id == account.id
         assert by_pat.credential == token
         assert by_pat.credential.user.membership.account == account
-        assert by_pat.credential.expires_at is None
     # The lookup reads only what verification needs; an object's other fields come all
     # together on first use, not one query per field.
     with django_assert_num_queries(1):
@@ -478,3 +497,4 @@ def test_principal_objects_come_linked_and_load_the_rest_in_one_query_each(
     with django_assert_num_queries(1):
         assert by_pat.credential.name == "linked"
         assert by_pat.credential.last_four == token.last_four
+        assert by_pat.credential.expires_at is None

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import partial
 
 import psycopg
-from django.db import DEFAULT_DB_ALIAS, DataError, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, DataError, connections
 from django.db.models import Model
 from django.db.models.expressions import Col
 
@@ -125,15 +125,39 @@ def model_instance(model: type[Model], values: dict) -> Model:
 
 def execute_directly(connection, sql: str, params: list):
     """The first row of `sql` (in the driver's parameter style), run on the driver's cursor
-    after the checks Django's own cursor makes (health check, connection, async context,
-    thread) and with its error wrapping. Django's cursor wrapper rewrites the SQL and adapts
-    parameters on every call, which on SQLite costs more than the indexed query itself. On
-    PostgreSQL the cursor binds parameters on the server, so the statement is prepared once
-    per connection and not planned again on every request (unless `prepare_threshold` is
-    None in the database OPTIONS: then nothing is prepared), and results come in binary."""
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
+    after the checks Django's own cursor makes (connection, async context, thread) and with
+    its error wrapping. Django's cursor wrapper rewrites the SQL and adapts parameters on
+    every call, which on SQLite costs more than the indexed query itself. On PostgreSQL the
+    cursor binds parameters on the server, so the statement is prepared once per connection
+    and not planned again on every request (unless `prepare_threshold` is None in the
+    database OPTIONS: then nothing is prepared), and results come in binary.
+
+    As the first query of a request on a kept connection, the statement is the connection's
+    health check too (CONN_HEALTH_CHECKS): rather than a `SELECT 1` round trip before it,
+    a statement that fails on a broken connection is run again on a new one. That is safe
+    only for a statement that stands alone: in a transaction, Django checks first as usual."""
     connection.validate_thread_sharing()
+    if (
+        connection.connection is not None
+        and connection.health_check_enabled
+        and not connection.health_check_done
+        and connection.autocommit
+    ):
+        try:
+            row = _execute(connection, sql, params)
+        except DatabaseError:
+            if connection.is_usable():
+                raise  # the statement's own error, not the connection's
+            connection.close()  # the next statement opens a new connection
+        else:
+            connection.health_check_done = True
+            return row
+    connection.close_if_health_check_failed()
+    return _execute(connection, sql, params)
+
+
+def _execute(connection, sql: str, params: list):
+    connection.ensure_connection()
     with connection.wrap_database_errors:
         if connection.vendor == "postgresql":
             with psycopg.Cursor(connection.connection) as cursor:

@@ -11,8 +11,9 @@ DATABASE_URL is set (measured last). Tunable with BENCH_REQUESTS (per block) and
 BENCH_ROUNDS.
 
 "one database round trip" is no authentication plus the cheapest query the portal can
-send (SELECT 1, the way credential lookups are sent): the ceiling for any credential
-check that asks the database, as revocation on the very next request requires."""
+send (SELECT 1, the way credential lookups are sent, which as the request's first query is
+also its connection health check): the ceiling for any credential check that asks the
+database, as revocation on the very next request requires."""
 
 import io
 import os

@@ -1,13 +1,15 @@
 """Credential lookups when nothing watches queries: they run on the driver's own cursor
 (prepared once per connection on PostgreSQL, with binary results), still as exactly one
-statement, still seen by execute wrappers, reading every column as the ORM does, and with
-driver errors arriving as Django's."""
+statement, still seen by execute wrappers, reading every column as the ORM does, with
+driver errors arriving as Django's, and as the request's connection health check."""
+
+import threading
 
 import pytest
-from django.db import DatabaseError, DataError, connection
+from django.db import DatabaseError, DataError, close_old_connections, connection
 
 from accounts.models import Account
-from tests.factories import development
+from tests.factories import administrator_of, development, make_account
 from tokens import services
 from tokens.lookups import JsonbAsText, execute_directly
 from tokens.models import ApiKey
@@ -103,3 +105,77 @@ def test_binary_jsonb_of_an_unknown_version_is_refused():
     with pytest.raises(DataError):
         JsonbAsText(0).load(b"\x02{}")
     assert JsonbAsText(0).load(b'\x01{"a": 1}') == '{"a": 1}'
+
+
+# The lookup as the request's connection health check (CONN_HEALTH_CHECKS) ---------------
+
+
+@pytest.fixture
+def kept_connection_pat():
+    """A used PAT, outside any transaction (as in a request), on a kept connection that a
+    new request is about to check again."""
+    account = make_account(email="health@example.com")
+    user = administrator_of(account)
+    _, raw = services.personal_access_token_create(user=user, name="CI")
+    assert verify(raw) is not None  # first use: its time is recorded, no write after this
+    close_old_connections()  # what request_started does: check the kept connection again
+    assert connection.connection is not None and not connection.health_check_done
+    return user, raw
+
+
+def record_health_checks(monkeypatch) -> list:
+    checks = []
+    is_usable = connection.is_usable
+    monkeypatch.setattr(connection, "is_usable", lambda: checks.append(1) or is_usable())
+    return checks
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_lookup_is_the_requests_health_check(kept_connection_pat, monkeypatch):
+    user, raw = kept_connection_pat
+    checks = record_health_checks(monkeypatch)
+    assert verify(raw).user == user
+    assert checks == []  # no SELECT 1 round trip of its own
+    assert connection.health_check_done  # nor one before the request's next query
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_broken_kept_connection_is_replaced_and_the_lookup_still_answers(kept_connection_pat):
+    user, raw = kept_connection_pat
+    broken = connection.connection.info.backend_pid
+
+    def terminate():
+        from django.db import connection as other
+
+        try:
+            with other.cursor() as cursor:
+                cursor.execute("SELECT pg_terminate_backend(%s)", [broken])
+        finally:
+            other.close()
+
+    terminator = threading.Thread(target=terminate)
+    terminator.start()
+    terminator.join()
+    assert verify(raw).user == user
+    assert connection.connection.info.backend_pid != broken
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_statement_on_a_healthy_connection_is_raised_not_run_again(
+    kept_connection_pat, monkeypatch
+):
+    kept = connection.connection
+    checks = record_health_checks(monkeypatch)
+    with pytest.raises(DatabaseError):
+        execute_directly(connection, "SELECT missing FROM no_such_table", [])
+    assert checks == [1]  # the connection answered: the error was the statement's
+    assert connection.connection is kept
+
+
+def test_in_a_transaction_django_checks_the_connection_first(used_pat, monkeypatch):
+    _, raw = used_pat
+    connection.health_check_done = False  # as at the start of a request
+    checks = record_health_checks(monkeypatch)
+    assert verify(raw) is not None
+    assert checks == [1]

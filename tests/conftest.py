@@ -1,3 +1,5 @@
+import time
+
 import pytest
 
 from tests.factories import administrator_of, make_account
@@ -17,6 +19,16 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def one_rate_limit_window():
+    """Rate limits count in fixed windows, of 60 seconds in the tests. A test that counts
+    attempts starts at least 10 seconds before its window ends, so that all its attempts
+    fall in one window rather than the count starting again halfway."""
+    left = 60 - time.time() % 60
+    if left < 10:
+        time.sleep(left)
 
 
 @pytest.fixture

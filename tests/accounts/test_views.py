@@ -61,6 +61,7 @@ def test_wrong_email_and_wrong_password_get_the_same_message(client, admin_user)
     assert 'value="ghost@example.com"' in text(unknown_email)
 
 
+@pytest.mark.usefixtures("one_rate_limit_window")
 def test_sign_in_is_rate_limited(client, admin_user, settings):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login": (3, 60)}
     for _ in range(3):
@@ -72,6 +73,7 @@ def test_sign_in_is_rate_limited(client, admin_user, settings):
     assert "_auth_user_id" not in client.session
 
 
+@pytest.mark.usefixtures("one_rate_limit_window")
 def test_sign_in_is_rate_limited_per_address_across_emails(client, admin_user, settings):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login": (3, 60)}
     for number in range(3):
@@ -84,6 +86,7 @@ def test_sign_in_is_rate_limited_per_address_across_emails(client, admin_user, s
     assert ok.status_code == 302
 
 
+@pytest.mark.usefixtures("one_rate_limit_window")
 def test_sign_in_is_rate_limited_per_email_across_addresses(admin_user, settings):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login": (3, 60)}
     for number in range(3):
@@ -100,6 +103,7 @@ def test_sign_in_is_rate_limited_per_email_across_addresses(admin_user, settings
     assert ok.status_code == 200  # a wrong login, but not a refused one
 
 
+@pytest.mark.usefixtures("one_rate_limit_window")
 def test_a_refused_sign_in_does_not_check_the_password(client, admin_user, settings, monkeypatch):
     import django.contrib.auth.forms as auth_forms
 

@@ -7,6 +7,7 @@ from portal.ratelimit import client_address, hit
 factory = RequestFactory()
 
 
+@pytest.mark.usefixtures("one_rate_limit_window")
 def test_counts_up_to_the_limit_then_says_how_long_to_wait(settings):
     settings.RATE_LIMITS = {"test": (3, 60)}
     assert [hit("test", "a@example.com") for _ in range(3)] == [None, None, None]
@@ -69,6 +70,7 @@ def _use_redis(settings):
     }
 
 
+@pytest.mark.usefixtures("one_rate_limit_window")
 def test_counts_are_shared_and_atomic_across_connections_in_redis(settings):
     import threading
 

@@ -116,6 +116,7 @@ def test_deleting_the_user_refuses_their_outstanding_access_tokens(api, admin_us
     assert bearer(APIClient(), token).get("/v1/accounts/current").status_code == 401
 
 
+@pytest.mark.usefixtures("one_rate_limit_window")
 def test_brute_force_is_429_with_retry_after_per_email(api, admin_user, settings):
     settings.RATE_LIMITS = {
         **settings.RATE_LIMITS,
@@ -132,6 +133,7 @@ def test_brute_force_is_429_with_retry_after_per_email(api, admin_user, settings
     assert login(api, email="other@example.com", password="guess").status_code == 401
 
 
+@pytest.mark.usefixtures("one_rate_limit_window")
 def test_brute_force_is_429_per_client_address(api, admin_user, settings):
     settings.RATE_LIMITS = {
         **settings.RATE_LIMITS,

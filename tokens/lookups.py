@@ -30,7 +30,7 @@ class JoinedLookup:
     `tables` maps an alias to each model. Columns are named `alias.field` (a foreign key by
     its field's name gives the related id), or are SQL conditions, read as true or false. In
     SQL (`joins`, `where` and conditions) columns are written `{alias.field}`, tables
-    `{alias}`, and the database's clock `{now}`, or `{now-60s}` for a minute before it.
+    `{alias}`, and the database's clock `{now}`, or `{now-<n>s}` for n seconds before it.
     Values are always bound parameters."""
 
     def __init__(

@@ -50,7 +50,8 @@ def _unexpired(alias: str) -> str:
 def _use_to_record(alias: str) -> str:
     """SQL: credential `alias`'s use is to be recorded (at most once a minute)."""
     last_used_at = "{" + alias + ".last_used_at}"
-    return f"{last_used_at} IS NULL OR {last_used_at} < {{now-{LAST_USED_RESOLUTION.seconds}s}}"
+    a_while_ago = f"{{now-{int(LAST_USED_RESOLUTION.total_seconds())}s}}"
+    return f"{last_used_at} IS NULL OR {last_used_at} < {a_while_ago}"
 
 
 # The lookups: one indexed query each, compiled once (see tokens.lookups for why). They

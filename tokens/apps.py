@@ -6,12 +6,9 @@ class TokensConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from django.db.backends.signals import connection_created
-
         from accounts.signals import environment_created
-        from tokens import lookups, services
+        from tokens import services
 
-        connection_created.connect(lookups.prepare_connection, dispatch_uid="tokens.lookups")
         # Every environment is born with its secret and publishable keys.
         environment_created.connect(
             services.api_keys_create_for_environment, dispatch_uid="tokens.environment_keys"

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import partial
 
 import psycopg
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, DataError, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.models import Model
 from django.db.models.expressions import Col
 
@@ -130,7 +130,7 @@ def execute_directly(connection, sql: str, params: list):
     every call, which on SQLite costs more than the indexed query itself. On PostgreSQL the
     cursor binds parameters on the server, so the statement is prepared once per connection
     and not planned again on every request (unless `prepare_threshold` is None in the
-    database OPTIONS: then nothing is prepared), and results come in binary.
+    database OPTIONS: then nothing is prepared).
 
     As the first query of a request on a kept connection, the statement is the connection's
     health check too (CONN_HEALTH_CHECKS): rather than a `SELECT 1` round trip before it,
@@ -161,8 +161,7 @@ def _execute(connection, sql: str, params: list):
     with connection.wrap_database_errors:
         if connection.vendor == "postgresql":
             with psycopg.Cursor(connection.connection) as cursor:
-                # Binary results: reading timestamps as text costs more than the query.
-                cursor.execute(sql, params, prepare=True, binary=True)
+                cursor.execute(sql, params, prepare=True)
                 return cursor.fetchone()
         cursor = connection.connection.cursor()
         try:
@@ -170,27 +169,6 @@ def _execute(connection, sql: str, params: list):
             return cursor.fetchone()
         finally:
             cursor.close()
-
-
-class JsonbAsText(psycopg.adapt.Loader):
-    """jsonb in a binary result as its JSON text, which is what Django's JSONField expects
-    (Django reads results as text, where it registers the same for jsonb)."""
-
-    format = psycopg.pq.Format.BINARY
-
-    def load(self, data) -> str:
-        data = bytes(data)
-        if data[:1] != b"\x01":
-            raise DataError("unknown binary jsonb format version")
-        return data[1:].decode()
-
-
-def prepare_connection(sender, connection, **kwargs) -> None:
-    """On every new PostgreSQL connection (`connection_created`): read binary jsonb the
-    way Django reads text jsonb. Django's own queries are text, so only the lookups see
-    it."""
-    if connection.vendor == "postgresql":
-        connection.connection.adapters.register_loader("jsonb", JsonbAsText)
 
 
 PLACEHOLDER = re.compile(r"\{(?:now(?:-(\d+)s)?|(\w+(?:\.\w+)?))\}")

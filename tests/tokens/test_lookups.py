@@ -1,17 +1,17 @@
 """Credential lookups when nothing watches queries: they run on the driver's own cursor
-(prepared once per connection on PostgreSQL, with binary results), still as exactly one
+(prepared once per connection on PostgreSQL), still as exactly one
 statement, still seen by execute wrappers, reading every column as the ORM does, with
 driver errors arriving as Django's, and as the request's connection health check."""
 
 import threading
 
 import pytest
-from django.db import DatabaseError, DataError, close_old_connections, connection
+from django.db import DatabaseError, close_old_connections, connection
 
 from accounts.models import Account
 from tests.factories import administrator_of, development, make_account
 from tokens import services
-from tokens.lookups import JsonbAsText, execute_directly
+from tokens.lookups import execute_directly
 from tokens.models import ApiKey
 from tokens.verification import verify
 
@@ -99,12 +99,6 @@ def test_the_direct_path_reads_every_column_as_the_orm_does(admin_user, account)
         environment=development(account), actor=admin_user, key_type=ApiKey.Type.PUBLISHABLE
     )
     assert verify(key_raw).credential.operations == ApiKey.objects.get(pk=key.pk).operations
-
-
-def test_binary_jsonb_of_an_unknown_version_is_refused():
-    with pytest.raises(DataError):
-        JsonbAsText(0).load(b"\x02{}")
-    assert JsonbAsText(0).load(b'\x01{"a": 1}') == '{"a": 1}'
 
 
 # The lookup as the request's connection health check (CONN_HEALTH_CHECKS) ---------------

@@ -46,19 +46,74 @@ def browser():
         browser.close()
 
 
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+# `E2E_SCREENSHOTS=dir make test` writes a full-page screenshot of every page a test
+# passes to `snap`, at the width it was taken, for a person to look at.
+SCREENSHOTS = os.environ.get("E2E_SCREENSHOTS")
+
+
 @pytest.fixture
-def page(browser, live_server, request):
+def base_url(live_server, settings):
     # Node-style "localhost" may resolve to ::1; the live server listens on IPv4.
-    base_url = live_server.url.replace("localhost", "127.0.0.1")
-    context = browser.new_context(base_url=base_url)
+    url = live_server.url.replace("localhost", "127.0.0.1")
+    settings.SITE_URL = url  # links in captured mail point at the live server
+    return url
+
+
+def _new_page(browser, base_url, request, viewport):
+    context = browser.new_context(base_url=base_url, viewport=viewport)
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base_url)
     page = context.new_page()
     page.set_default_timeout(10_000)
-    yield page
+    return context, page
+
+
+def _finish(context, page, request, suffix=""):
     if getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed:
         ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}{suffix}.png"), full_page=True)
     context.close()
+
+
+@pytest.fixture
+def page(browser, base_url, request):
+    """A browser tab at desktop width (1280 px)."""
+    context, page = _new_page(browser, base_url, request, DESKTOP)
+    yield page
+    _finish(context, page, request)
+
+
+@pytest.fixture
+def phone(browser, base_url, request):
+    """A browser tab at a phone's width (390 px)."""
+    context, page = _new_page(browser, base_url, request, PHONE)
+    yield page
+    _finish(context, page, request, "-phone")
+
+
+@pytest.fixture
+def second_page(browser, base_url, request):
+    """Another person's browser: a context of its own, with its own cookies."""
+    context, page = _new_page(browser, base_url, request, DESKTOP)
+    yield page
+    _finish(context, page, request, "-second")
+
+
+def snap(page, name: str) -> None:
+    """Screenshot the whole page when E2E_SCREENSHOTS names a folder."""
+    if SCREENSHOTS:
+        folder = Path(SCREENSHOTS)
+        folder.mkdir(parents=True, exist_ok=True)
+        width = page.viewport_size["width"]
+        page.screenshot(path=str(folder / f"{name}-{width}.png"), full_page=True)
+
+
+def assert_fits_the_screen(page) -> None:
+    """Nothing makes the page wider than the window: no sideways scrolling."""
+    width = page.evaluate("document.documentElement.clientWidth")
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= width, f"{page.url} is {scroll_width}px wide on a {width}px screen"
 
 
 @pytest.hookimpl(hookwrapper=True)

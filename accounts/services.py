@@ -352,7 +352,7 @@ def administrator_invite(
         invited_by_id=actor.id,
         expires_at=timezone.now() + INVITATION_LIFETIME,
     )
-    link = settings.SITE_URL + reverse("accounts:accept-invitation", args=[token])
+    link = settings.SITE_URL + reverse("accounts:open-invitation", args=[token])
     record_event(
         topic="administrator:invited",
         account=account,

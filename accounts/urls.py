@@ -27,6 +27,8 @@ urlpatterns = [
     path("workbooks/<str:workbook_id>/delete/", views.workbook_delete, name="workbook-delete"),
     path("team/", views.team, name="team"),
     path("team/<str:user_id>/remove/", views.administrator_remove, name="administrator-remove"),
-    path("invitations/<str:token>/", views.accept_invitation, name="accept-invitation"),
+    # Before the token route: "accept" is never a token (tokens start with "inv_").
+    path("invitations/accept/", views.accept_invitation, name="accept-invitation"),
+    path("invitations/<str:token>/", views.open_invitation, name="open-invitation"),
     path("logs/", views.logs, name="logs"),
 ]

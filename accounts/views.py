@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts import access, services
 from accounts.context import CURRENT_ENVIRONMENT_SESSION_KEY
@@ -360,9 +360,25 @@ def administrator_remove(request, account, user_id):
     return redirect("accounts:team")
 
 
-def accept_invitation(request, token):
-    """GET only shows the form (mail scanners may fetch links); the POST spends the link."""
-    invitation = services.invitation_for_token(token)
+INVITATION_SESSION_KEY = "invitation_token"
+
+
+@require_GET
+def open_invitation(request, token):
+    """The mailed link. Like Django's password reset, it moves the token out of the URL into
+    the session and redirects, so that the page where the password is typed (its address,
+    its history entry, the Referer and Origin of its own form post) never carries the
+    token. Opening it spends nothing: mail scanners fetch links."""
+    if services.invitation_for_token(token) is None:
+        return render(request, "accounts/invitation_invalid.html", status=404)
+    request.session[INVITATION_SESSION_KEY] = token
+    return redirect("accounts:accept-invitation")
+
+
+def accept_invitation(request):
+    """GET shows the form; the POST spends the link held in the session."""
+    token = request.session.get(INVITATION_SESSION_KEY, "")
+    invitation = services.invitation_for_token(token) if token else None
     if invitation is None:
         return render(request, "accounts/invitation_invalid.html", status=404)
     form = AcceptInvitationForm(posted(request))
@@ -374,17 +390,16 @@ def accept_invitation(request, token):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            del request.session[INVITATION_SESSION_KEY]
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome to {invitation.account.name}.")
             return redirect("accounts:home")
-    response = render(
+    return render(
         request,
         "accounts/accept_invitation.html",
         {"invitation": invitation, "form": form},
         status=400 if form.errors else 200,
     )
-    response["Referrer-Policy"] = "no-referrer"  # the URL carries the token
-    return response
 
 
 # Logs ----------------------------------------------------------------------------------------

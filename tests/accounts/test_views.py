@@ -162,7 +162,7 @@ def test_every_form_needs_its_csrf_token(admin_user, account):
     _, link = services.administrator_invite(
         account=account, actor=admin_user, email="c@example.com"
     )
-    token = link.rstrip("/").rsplit("/", 1)[1]
+    client.get(link)  # the invitation's token now waits in the session, as in a browser
     passwords = {"password": "a fine long phrase", "password_again": "a fine long phrase"}
     for url, data in [
         ("/login/", {"username": admin_user.email, "password": DEFAULT_PASSWORD}),
@@ -178,7 +178,7 @@ def test_every_form_needs_its_csrf_token(admin_user, account):
         (f"/workbooks/{workbook.id}/delete/", {}),
         ("/team/", {"email": "new@example.com"}),
         (f"/team/{admin_user.id}/remove/", {}),
-        (f"/invitations/{token}/", passwords),
+        ("/invitations/accept/", passwords),
         ("/personal-access-tokens/", {"name": "t"}),
         (f"/environments/{environment.id}/secrets/", {"name": "A", "value": "b"}),
     ]:
@@ -419,15 +419,19 @@ def test_invite_an_administrator_who_sets_a_password(
     assert "new.admin@example.com" in text(admin_client.get("/team/"))
     assert not AdminInvitation.objects.filter(token_digest=token).exists()
 
-    # Opening the link only shows the form; it does not spend it.
-    assert client.get(f"/invitations/{token}/").status_code == 200
-    assert client.get(f"/invitations/{token}/").status_code == 200
+    # Opening the link moves the token into the session and leads to the form, whose URL
+    # holds no token; opening it spends nothing.
+    assert client.get(f"/invitations/{token}/").status_code == 302
+    opened = client.get(f"/invitations/{token}/", follow=True)
+    assert opened.redirect_chain == [("/invitations/accept/", 302)]
+    assert opened.status_code == 200
+    assert token not in text(opened)
     mismatch = client.post(
-        f"/invitations/{token}/", {"password": "a fine long phrase", "password_again": "other"}
+        "/invitations/accept/", {"password": "a fine long phrase", "password_again": "other"}
     )
     assert mismatch.status_code == 400
     accepted = client.post(
-        f"/invitations/{token}/",
+        "/invitations/accept/",
         {
             "name": "New Admin",
             "password": "a fine long phrase",
@@ -436,8 +440,10 @@ def test_invite_an_administrator_who_sets_a_password(
     )
     assert accepted.status_code == 302
     assert User.objects.get(email="new.admin@example.com").membership.account == account
+    assert "invitation_token" not in client.session
     # Single use.
     assert client.get(f"/invitations/{token}/").status_code == 404
+    assert client.get("/invitations/accept/").status_code == 404
     assert "invalid, expired or already used" in text(client.get(f"/invitations/{token}/"))
 
 
@@ -463,12 +469,14 @@ def test_an_unknown_or_expired_invitation_says_so(client, account, admin_user):
         account=account, actor=admin_user, email="late@example.com"
     )
     token = link.rstrip("/").rsplit("/", 1)[1]
-    assert client.get(f"/invitations/{token}/").status_code == 200
+    assert client.get(f"/invitations/{token}/").status_code == 302
+    assert client.get("/invitations/accept/").status_code == 200
     AdminInvitation.objects.filter(pk=invitation.pk).update(expires_at=invitation.created_at)
     passwords = {"password": "a fine long phrase", "password_again": "a fine long phrase"}
     for response in [
         client.get(f"/invitations/{token}/"),
-        client.post(f"/invitations/{token}/", passwords),
+        client.get("/invitations/accept/"),
+        client.post("/invitations/accept/", passwords),
     ]:
         assert response.status_code == 404
         assert "invalid, expired or already used" in text(response)
@@ -480,13 +488,13 @@ def test_a_weak_password_keeps_the_form_and_the_link(client, account, admin_user
         account=account, actor=admin_user, email="weak@example.com"
     )
     token = link.rstrip("/").rsplit("/", 1)[1]
+    client.get(f"/invitations/{token}/")
     response = client.post(
-        f"/invitations/{token}/", {"name": "Wes", "password": "123", "password_again": "123"}
+        "/invitations/accept/", {"name": "Wes", "password": "123", "password_again": "123"}
     )
     assert response.status_code == 400
     assert "This password is too short." in text(response)
     assert 'value="Wes"' in text(response)
-    assert response["Referrer-Policy"] == "no-referrer"
     assert "_auth_user_id" not in client.session
     assert services.invitation_for_token(token) is not None
 

@@ -21,7 +21,7 @@ $(VENV)/installed: pyproject.toml
 serve: $(VENV)/installed .env
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo_account
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	PORT=$(PORT) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(VENV)/installed .env sdk-packages
 	$(PY) -m pytest $(PYTEST_ARGS)

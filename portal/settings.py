@@ -49,8 +49,10 @@ if not FERNET_KEYS and not DEBUG:
     )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
-# Links in emails are built from this, never from the request's Host header.
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Links in emails are built from this, never from the request's Host header. Unset, it is
+# the address `make serve` serves (its PORT), so links in development mail open the portal.
+SITE_URL = env.str("SITE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}")
+SITE_URL = SITE_URL.rstrip("/")
 # How many reverse proxies in front of the portal append to X-Forwarded-For; 0 trusts none.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 

@@ -128,3 +128,39 @@ def test_connections_are_kept_and_checked_unless_the_url_says_otherwise():
     assert kept["CONN_HEALTH_CHECKS"] is True
     url = "postgres://portal@db.example.com:5432/portal?conn_max_age=0"
     assert database_settings(DATABASE_URL=url)["CONN_MAX_AGE"] == 0
+
+
+def site_url(**environment) -> str:
+    env = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "portal.settings", **environment}
+    result = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; print(settings.SITE_URL)"],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+def test_links_in_mail_follow_the_port_make_serve_serves():
+    # `PORT=8123 make serve` runs the server with PORT=8123 in its environment.
+    assert site_url(PORT="8123") == "http://127.0.0.1:8123"
+    assert site_url() == "http://127.0.0.1:8000"
+    assert site_url(PORT="8123", SITE_URL="https://portal.example.com/") == (
+        "https://portal.example.com"
+    )
+
+
+@pytest.mark.parametrize("how", ["argument", "environment"])
+def test_make_serve_hands_its_port_to_the_server(how):
+    # `make -n` prints the commands it would run; the server must get PORT in its environment.
+    command = ["make", "-n", "serve"] + (["PORT=8123"] if how == "argument" else [])
+    env = {**os.environ, "PORT": "8123"} if how == "environment" else os.environ
+    result = subprocess.run(
+        command, cwd=PROJECT, env=env, capture_output=True, text=True, timeout=60, check=True
+    )
+    (runserver,) = [line for line in result.stdout.splitlines() if "runserver" in line]
+    assert runserver.startswith("PORT=8123 ")
+    assert runserver.endswith("runserver 127.0.0.1:8123")

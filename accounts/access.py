@@ -90,3 +90,7 @@ def workbook_within(
 
 def administrator_within(account: Account, user_id: str) -> User:
     return _get_or_404(administrators_within(account), user_id)
+
+
+def pending_invitation_within(account: Account, invitation_id: str) -> AdminInvitation:
+    return _get_or_404(pending_invitations_within(account).select_related("account"), invitation_id)

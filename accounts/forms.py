@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.forms.utils import ErrorDict
 
 from accounts.models import NAME_MAX_LENGTH, GuestAuthentication
@@ -70,3 +70,16 @@ class LogFilterForm(forms.Form):
 class ConfirmForm(forms.Form):
     """A confirmed destructive action (the <dialog>'s submit): no fields, but a place for the
     service's refusal to be shown."""
+
+
+class PasswordResetRequestForm(PasswordResetForm):
+    """Django's reset form, with the email normalised the way accounts store it (create_user
+    lowercases), so the lookup and the rate limit see one address however it was typed.
+    Django still mails the address stored on the user, never the typed one."""
+
+    @staticmethod
+    def normalise(email: str | None) -> str:
+        return (email or "").strip().lower()
+
+    def clean_email(self) -> str:
+        return self.normalise(self.cleaned_data["email"])

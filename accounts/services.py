@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.access import account_of
 from accounts.audit import Actor, record_event
 from accounts.models import (
     NAME_MAX_LENGTH,
@@ -332,33 +333,14 @@ def invitation_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-@transaction.atomic
-def administrator_invite(
-    *, account: Account, actor: Actor, email: str
-) -> tuple[AdminInvitation, str]:
-    """Email a single-use link that lets `email` set a password and join as administrator.
-    Returns the invitation and the link (for the inviter's confirmation; never stored)."""
-    email = User.objects.normalize_email((email or "").strip()).lower()
-    if not email:
-        raise ValidationError({"email": "Enter an email address."})
-    if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": "This person already has an account."})
+def _invitation_link_and_mail(invitation: AdminInvitation, account: Account) -> str:
+    """A fresh token for `invitation` (its digest set on the instance, not saved) and the
+    mail carrying its link, sent once the transaction commits. Returns the link."""
     # 256 bits from the OS; the link carries the token, the database only its digest.
     token = "inv_" + secrets.token_urlsafe(32)
-    invitation = AdminInvitation.objects.create(
-        account=account,
-        email=email,
-        token_digest=invitation_digest(token),
-        invited_by_id=actor.id,
-        expires_at=timezone.now() + INVITATION_LIFETIME,
-    )
+    invitation.token_digest = invitation_digest(token)
     link = settings.SITE_URL + reverse("accounts:open-invitation", args=[token])
-    record_event(
-        topic="administrator:invited",
-        account=account,
-        actor=actor,
-        payload={"email": email, "invitationId": invitation.id},
-    )
+    email = invitation.email
     transaction.on_commit(
         lambda: send_mail(
             subject=f"You are invited to administer {account.name}",
@@ -370,7 +352,92 @@ def administrator_invite(
             recipient_list=[email],
         )
     )
+    return link
+
+
+@transaction.atomic
+def administrator_invite(
+    *, account: Account, actor: Actor, email: str
+) -> tuple[AdminInvitation, str]:
+    """Email a single-use link that lets `email` set a password and join as administrator.
+    Returns the invitation and the link (for the inviter's confirmation; never stored).
+    An earlier invitation of the same email to this account is replaced: its link stops
+    working, so only the newest mail is ever good."""
+    email = User.objects.normalize_email((email or "").strip()).lower()
+    if not email:
+        raise ValidationError({"email": "Enter an email address."})
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": "This person already has an account."})
+    # The account row is locked so two invitations of one email at once cannot both stay
+    # pending (each would delete the other's predecessor, not the other).
+    Account.objects.select_for_update().filter(pk=account.pk).first()
+    earlier = AdminInvitation.objects.filter(
+        account=account, email__iexact=email, accepted_at__isnull=True
+    )
+    replaced = sorted(earlier.values_list("id", flat=True))
+    earlier.delete()
+    invitation = AdminInvitation(
+        account=account,
+        email=email,
+        invited_by_id=actor.id,
+        expires_at=timezone.now() + INVITATION_LIFETIME,
+    )
+    link = _invitation_link_and_mail(invitation, account)
+    invitation.save()
+    payload = {"email": email, "invitationId": invitation.id}
+    if replaced:
+        payload["replacedInvitationIds"] = replaced
+    record_event(topic="administrator:invited", account=account, actor=actor, payload=payload)
     return invitation, link
+
+
+INVITATION_NOT_PENDING = "This invitation was already used or revoked."
+
+
+@transaction.atomic
+def administrator_invitation_resend(
+    *, invitation: AdminInvitation, actor: Actor
+) -> tuple[AdminInvitation, str]:
+    """Mail a new link for a pending invitation, good for another 72 hours; the link sent
+    before stops working. Returns the invitation and the new link (never stored)."""
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        raise ValidationError("This person already has an account.")
+    account = invitation.account
+    link = _invitation_link_and_mail(invitation, account)
+    now = timezone.now()
+    invitation.expires_at = now + INVITATION_LIFETIME
+    # The row is the invitation's current link, and the team page shows when it was sent:
+    # created_at moves with it (the audit trail keeps when it was first sent).
+    invitation.created_at = now
+    # Conditional, so an acceptance that got there first wins and this one says so.
+    updated = AdminInvitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
+        token_digest=invitation.token_digest,
+        expires_at=invitation.expires_at,
+        created_at=invitation.created_at,
+    )
+    if updated != 1:
+        raise ValidationError(INVITATION_NOT_PENDING)
+    record_event(
+        topic="administrator:invitation-resent",
+        account=account,
+        actor=actor,
+        payload={"email": invitation.email, "invitationId": invitation.id},
+    )
+    return invitation, link
+
+
+@transaction.atomic
+def administrator_invitation_revoke(*, invitation: AdminInvitation, actor: Actor) -> None:
+    """Withdraw a pending invitation: its link stops working at once."""
+    deleted, _ = AdminInvitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).delete()
+    if not deleted:
+        raise ValidationError(INVITATION_NOT_PENDING)
+    record_event(
+        topic="administrator:invitation-revoked",
+        account=invitation.account,
+        actor=actor,
+        payload={"email": invitation.email, "invitationId": invitation.id},
+    )
 
 
 def invitation_for_token(token: str) -> AdminInvitation | None:
@@ -400,13 +467,20 @@ def invitation_accept(*, token: str, password: str, name: str = "") -> User:
     except ValidationError as error:
         raise ValidationError({"password": error.error_list}) from error
     # Spend the link atomically: of two concurrent acceptances exactly one updates the row.
-    spent = AdminInvitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
-        accepted_at=timezone.now()
-    )
+    # The digest is part of the condition, so a resend committed meanwhile (a new digest)
+    # wins over this older link.
+    spent = AdminInvitation.objects.filter(
+        pk=invitation.pk, token_digest=invitation.token_digest, accepted_at__isnull=True
+    ).update(accepted_at=timezone.now())
     if spent != 1:
         raise ValidationError(INVITATION_GONE)
     if User.objects.filter(email__iexact=invitation.email).exists():
         raise ValidationError("This person already has an account.")
+    # A user belongs to one account: every other invitation of theirs, to any account, can
+    # no longer be accepted, so none is left pending (or shown on a team page).
+    AdminInvitation.objects.filter(
+        email__iexact=invitation.email, accepted_at__isnull=True
+    ).delete()
     user.set_password(password)
     user.save()
     Membership.objects.create(user=user, account=invitation.account)
@@ -435,3 +509,40 @@ def administrator_remove(*, account: Account, actor: Actor, user: User) -> None:
         payload={"userId": user.id, "email": user.email},
     )
     user.delete()
+
+
+# The signed-in person's own profile and password ---------------------------------------------
+
+
+@transaction.atomic
+def user_update_profile(*, user: User, name: str | None) -> User:
+    """Change the user's own name. Unlike other names it may be empty: the layout then
+    shows the email, which every user has."""
+    name = (name or "").strip()
+    if len(name) > NAME_MAX_LENGTH:
+        raise ValidationError({"name": f"Name must be at most {NAME_MAX_LENGTH} characters."})
+    changed = _save_changes(user, {"name": name})
+    account = account_of(user) if changed else None
+    if account is not None:
+        record_event(
+            topic="user:updated", account=account, actor=user, payload={"changed": changed}
+        )
+    return user
+
+
+@transaction.atomic
+def user_record_password_change(*, user: User, reset: bool = False) -> None:
+    """Audit a password the user just changed (signed in) or reset (from a mailed link).
+
+    Django's own forms set the password (its validators, its hasher) and its views keep or
+    end the sessions; those views call this inside the same transaction as the save, so the
+    event exists exactly when the new password does. A user of no account (a bare superuser)
+    has no audit trail to write to."""
+    account = account_of(user)
+    if account is not None:
+        record_event(
+            topic="user:password-reset" if reset else "user:password-changed",
+            account=account,
+            actor=user,
+            payload={"userId": user.id},
+        )

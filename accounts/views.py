@@ -2,18 +2,32 @@
 account's ids are 404), a service changes, a template renders."""
 
 from functools import wraps
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import LoginView, LogoutView
+from django.contrib.auth.password_validation import password_validators_help_texts
+from django.contrib.auth.views import (
+    LoginView,
+    LogoutView,
+    PasswordChangeView,
+    PasswordResetCompleteView,
+    PasswordResetConfirmView,
+    PasswordResetDoneView,
+    PasswordResetView,
+)
+from django.contrib.messages.views import SuccessMessageMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts import access, services
+from accounts import access, event_log, services
 from accounts.context import CURRENT_ENVIRONMENT_SESSION_KEY
 from accounts.forms import (
     AcceptInvitationForm,
@@ -22,10 +36,11 @@ from accounts.forms import (
     InviteForm,
     LogFilterForm,
     NameForm,
+    PasswordResetRequestForm,
     SignInForm,
     SpaceForm,
 )
-from accounts.models import User
+from accounts.models import GuestAuthentication
 from portal.ratelimit import client_address, hit
 
 EVENTS_PER_PAGE = 50
@@ -87,6 +102,142 @@ login_view = SignInView.as_view()
 logout_view = LogoutView.as_view()
 
 
+# Profile and passwords -----------------------------------------------------------------------
+
+
+@administrator_page
+def profile(request, account):
+    form = NameForm(posted(request), initial={"name": request.user.name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_update_profile(user=request.user, name=form.cleaned_data["name"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Name saved.")
+            return redirect("accounts:profile")
+    return render(
+        request, "accounts/profile.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+def _duration(seconds: int) -> str:
+    if seconds >= 3600 and seconds % 3600 == 0:
+        hours = seconds // 3600
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    if seconds >= 120:
+        return f"{-(-seconds // 60)} minutes"
+    return f"{seconds} second{'s' if seconds != 1 else ''}"
+
+
+class PasswordRulesMixin:
+    """Django's password validators describe themselves; the page lists what they ask for
+    next to the new password, and their messages show under the field when one refuses."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["password_rules"] = password_validators_help_texts()
+        return context
+
+
+class OwnPasswordChangeView(PasswordRulesMixin, SuccessMessageMixin, PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:profile")
+    success_message = "Password changed. You were signed out everywhere else."
+
+    def form_valid(self, form):
+        # Django saves the password and keeps this session (update_session_auth_hash); every
+        # other session of the user holds the old password's auth hash and ends on its next
+        # request. The audit event commits or rolls back together with the new password.
+        with transaction.atomic():
+            response = super().form_valid(form)
+            services.user_record_password_change(user=form.user)
+        return response
+
+
+_own_password_change = OwnPasswordChangeView.as_view()
+
+
+@administrator_page
+def password_change(request, account):
+    return _own_password_change(request)
+
+
+class RateLimitedPasswordResetView(PasswordResetView):
+    """Django's forgot-password view: it answers the same whether or not the email has an
+    account (a mail goes out only if it has), and its link works once (the token is bound to
+    the password hash, which the reset changes)."""
+
+    form_class = PasswordResetRequestForm
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password-reset-done")
+
+    @property
+    def extra_email_context(self):
+        # Django would take the link's domain from the request's Host header, which whoever
+        # sends the request chooses: the mail's link, domain and protocol all come from
+        # SITE_URL instead.
+        site = urlsplit(settings.SITE_URL)
+        return {
+            "site_url": settings.SITE_URL,
+            "domain": site.netloc,
+            "protocol": site.scheme,
+            "site_name": "Access Portal",
+            "link_lifetime": _duration(settings.PASSWORD_RESET_TIMEOUT),
+        }
+
+    def post(self, request, *args, **kwargs):
+        email = PasswordResetRequestForm.normalise(request.POST.get("email"))
+        # Both counters advance on every request: per address, so one client cannot spray
+        # requests over many emails; per email, so nobody can flood one inbox from many.
+        waits = [
+            hit("password-reset", client_address(request)),
+            hit("password-reset", f"email:{email}"),
+        ]
+        if not any(waits):
+            return super().post(request, *args, **kwargs)
+        # Over the limit the page says so (429, as sign-in does) instead of pretending to
+        # send: the counters advance for any email typed, with an account or not, so the
+        # refusal tells nothing about who has one, while a silent "check your email" would
+        # leave a real person waiting for a mail that never comes, and asking again.
+        wait = max(w for w in waits if w)
+        form = self.get_form()
+        form.is_valid()  # keeps the typed email and its own errors; sends nothing
+        form.add_error(None, f"Too many reset requests, try again in {_duration(wait)}.")
+        response = self.render_to_response(self.get_context_data(form=form), status=429)
+        response["Retry-After"] = str(wait)
+        return response
+
+
+class OwnPasswordResetConfirmView(PasswordRulesMixin, PasswordResetConfirmView):
+    """Django's view: the mailed link moves its token into the session and redirects to a
+    URL without it, so the token never leaks through a Referer header."""
+
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password-reset-complete")
+    # post_reset_login stays off: the person signs in with the password just chosen, which
+    # proves it and lets the browser's password manager save it for the sign-in form.
+
+    def form_valid(self, form):
+        # The new password ends every session of the user, wherever it was signed in.
+        with transaction.atomic():
+            response = super().form_valid(form)
+            services.user_record_password_change(user=form.user, reset=True)
+        return response
+
+
+password_reset = RateLimitedPasswordResetView.as_view()
+password_reset_done = PasswordResetDoneView.as_view(
+    template_name="accounts/password_reset_done.html"
+)
+password_reset_confirm = OwnPasswordResetConfirmView.as_view()
+password_reset_complete = PasswordResetCompleteView.as_view(
+    template_name="accounts/password_reset_complete.html"
+)
+
+
 # Environments -------------------------------------------------------------------------------
 
 
@@ -114,7 +265,18 @@ def environment_list(request, account):
         else:
             messages.success(request, f"Environment “{environment.name}” created.")
             return redirect("accounts:environment-list")
-    environments = access.environments_within(account).annotate(space_count=Count("spaces"))
+    # Explicitly ordered: Django drops Meta.ordering from GROUP BY queries, and the list
+    # must read in the switcher's order.
+    environments = list(
+        access.environments_within(account)
+        .annotate(space_count=Count("spaces"))
+        .order_by("created_at", "id")
+    )
+    labels = dict(GuestAuthentication.choices)
+    for environment in environments:
+        environment.guest_authentication_labels = [
+            labels.get(value, value) for value in environment.guest_authentication
+        ]
     return render(
         request,
         "accounts/environment_list.html",
@@ -307,19 +469,24 @@ def workbook_delete(request, account, workbook_id):
 # The team ------------------------------------------------------------------------------------
 
 
-def _render_team(request, account, *, form=None, remove_form=None):
+def _render_team(request, account, *, form=None, action_form=None):
+    """The team page; `action_form` carries a refused row action's reason (removing the
+    last administrator, resending an invitation accepted meanwhile)."""
     form = form or InviteForm()
-    remove_form = remove_form or ConfirmForm()
+    action_form = action_form or ConfirmForm()
+    administrators = list(access.administrators_within(account))
     return render(
         request,
         "accounts/team.html",
         {
-            "administrators": access.administrators_within(account),
+            "administrators": administrators,
+            # Shown as a disabled button with its reason, not a dialog the service refuses.
+            "last_administrator": len(administrators) <= 1,
             "invitations": access.pending_invitations_within(account),
             "form": form,
-            "remove_form": remove_form,
+            "action_form": action_form,
         },
-        status=400 if form.errors or remove_form.errors else 200,
+        status=400 if form.errors or action_form.errors else 200,
     )
 
 
@@ -353,10 +520,44 @@ def administrator_remove(request, account, user_id):
         # Refused (the last administrator): the team page says why.
         form.is_valid()
         add_service_errors(form, error)
-        return _render_team(request, account, remove_form=form)
+        return _render_team(request, account, action_form=form)
     messages.success(request, f"{user.email} is no longer an administrator.")
     if user.pk == request.user.pk:
         return redirect("accounts:login")
+    return redirect("accounts:team")
+
+
+@require_POST
+@administrator_page
+def administrator_invitation_resend(request, account, invitation_id):
+    invitation = access.pending_invitation_within(account, invitation_id)
+    form = ConfirmForm(request.POST)
+    try:
+        # As with a first invitation, the new link goes by mail only.
+        services.administrator_invitation_resend(invitation=invitation, actor=request.user)
+    except ValidationError as error:
+        form.is_valid()
+        add_service_errors(form, error)
+        return _render_team(request, account, action_form=form)
+    messages.success(
+        request,
+        f"A new invitation was sent to {invitation.email}; the earlier link no longer works.",
+    )
+    return redirect("accounts:team")
+
+
+@require_POST
+@administrator_page
+def administrator_invitation_revoke(request, account, invitation_id):
+    invitation = access.pending_invitation_within(account, invitation_id)
+    form = ConfirmForm(request.POST)
+    try:
+        services.administrator_invitation_revoke(invitation=invitation, actor=request.user)
+    except ValidationError as error:
+        form.is_valid()
+        add_service_errors(form, error)
+        return _render_team(request, account, action_form=form)
+    messages.success(request, f"The invitation for {invitation.email} was revoked.")
     return redirect("accounts:team")
 
 
@@ -417,18 +618,8 @@ def logs(request, account):
     if wanted.get("topic"):
         events = events.filter(topic=wanted["topic"])
     page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
-    environment_names = dict(access.environments_within(account).values_list("id", "name"))
-    # Actors are kept as text ids: an administrator's email where the id is one of ours,
-    # else the id itself (a removed administrator, an API key, a guest).
-    actor_ids = {event.actor_id for event in page}
-    emails = dict(
-        User.objects.filter(pk__in=actor_ids, membership__account=account).values_list(
-            "id", "email"
-        )
-    )
-    for event in page:
-        event.environment_name = environment_names.get(event.environment_id, event.environment_id)
-        event.actor_label = emails.get(event.actor_id, event.actor_id)
+    environment_names = event_log.environment_names(account)
+    event_log.describe(account, page, environment_names)
     topics = (
         access.events_within(account).values_list("topic", flat=True).distinct().order_by("topic")
     )
@@ -439,8 +630,15 @@ def logs(request, account):
         "accounts/logs.html",
         {
             "page": page,
-            "topics": topics,
-            "environment_choices": sorted(environment_names.items(), key=lambda item: item[1]),
+            "topics": [(topic, event_log.topic_words(topic)) for topic in topics],
+            # The living environments first, then the deleted ones, each by name.
+            "environment_choices": sorted(
+                (
+                    (environment_id, name, deleted)
+                    for environment_id, (name, deleted) in environment_names.items()
+                ),
+                key=lambda choice: (choice[2], choice[1].lower()),
+            ),
             "selected": wanted,
             "filter_query": query.urlencode(),
         },

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",  # the logs' "3 minutes ago"
     "rest_framework",
     "accounts",
     "tokens",
@@ -137,6 +138,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# A password reset link works for an hour (Django's default is three days): long enough
+# to read the mail, short enough that an old mailbox is not a way in.
+PASSWORD_RESET_TIMEOUT = 3600
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -164,6 +168,9 @@ RATE_LIMITS = {
     "login": (10, 60),
     "auth-email": (10, 60),
     "auth-address": (30, 60),
+    # Per client address and per email: a few tries for a person whose mail is slow, while
+    # nobody can flood an inbox with reset mails or spray reset requests across addresses.
+    "password-reset": (5, 3600),
 }
 
 SESSION_COOKIE_HTTPONLY = True

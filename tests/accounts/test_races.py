@@ -70,3 +70,48 @@ def test_an_invitation_link_is_spent_once_under_concurrent_acceptance():
     assert sorted(kind for kind, _ in outcomes) == ["ok", "refused", "refused", "refused"]
     assert User.objects.filter(email="new@example.com").count() == 1
     assert AdminInvitation.objects.get().accepted_at is not None
+
+
+def test_inviting_one_email_twice_at_once_leaves_one_pending_invitation():
+    account = make_account(email="inviter@example.com")
+    inviter = administrator_of(account)
+    services.administrator_invite(account=account, actor=inviter, email="twice@example.com")
+
+    outcomes = run_together(
+        *[
+            lambda: services.administrator_invite(
+                account=account, actor=inviter, email="twice@example.com"
+            )
+        ]
+        * 3
+    )
+
+    assert [kind for kind, _ in outcomes] == ["ok", "ok", "ok"]
+    assert AdminInvitation.objects.filter(account=account, email="twice@example.com").count() == 1
+    (pending,) = AdminInvitation.objects.all()
+    assert pending.pk in {invitation.pk for _, (invitation, _link) in outcomes}
+
+
+def test_resend_and_acceptance_at_once_never_leave_a_live_link_behind():
+    account = make_account(email="resender@example.com")
+    owner = administrator_of(account)
+    invitation, link = services.administrator_invite(
+        account=account, actor=owner, email="racer@example.com"
+    )
+    token = link.rstrip("/").rsplit("/", 1)[1]
+
+    outcomes = run_together(
+        lambda: services.invitation_accept(token=token, password="a long and fine passphrase"),
+        lambda: services.administrator_invitation_resend(invitation=invitation, actor=owner),
+    )
+
+    accepted, resent = outcomes
+    if accepted[0] == "ok":
+        # The resend lost: it changed nothing, and the user exists once.
+        assert resent[0] == "refused"
+        assert AdminInvitation.objects.get().accepted_at is not None
+    else:
+        # The resend won: the old link was dead by the time acceptance spent it.
+        assert resent[0] == "ok"
+        assert services.invitation_for_token(token) is None
+        assert not User.objects.filter(email="racer@example.com").exists()

@@ -178,6 +178,8 @@ def test_every_form_needs_its_csrf_token(admin_user, account):
         (f"/workbooks/{workbook.id}/delete/", {}),
         ("/team/", {"email": "new@example.com"}),
         (f"/team/{admin_user.id}/remove/", {}),
+        (f"/team/invitations/{AdminInvitation.objects.get().id}/resend/", {}),
+        (f"/team/invitations/{AdminInvitation.objects.get().id}/revoke/", {}),
         ("/invitations/accept/", passwords),
         ("/personal-access-tokens/", {"name": "t"}),
         (f"/environments/{environment.id}/secrets/", {"name": "A", "value": "b"}),
@@ -219,6 +221,47 @@ def test_create_environment(admin_client, account):
     assert staging.is_prod is False
     assert staging.guest_authentication == ["shared_link"]
     assert staging.api_keys.count() == 2
+
+
+def test_environment_list_reads_in_the_switchers_order(admin_client, account, admin_user):
+    # Public ids are random, so an unordered (GROUP BY) list comes back in id order, which
+    # is all but never the order of creation.
+    for name in ["zeta", "alpha", "mid", "beta", "omega", "gamma"]:
+        services.environment_create(account=account, actor=admin_user, name=name)
+    SpaceFactory(environment=Environment.objects.get(account=account, name="mid"))
+    page = text(admin_client.get("/environments/"))
+    table = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    listed = re.findall(r'<a href="/environments/us_env_\w+/">([^<]+)</a>', table)
+    switcher = [environment.name for environment in Environment.objects.filter(account=account)]
+    assert listed == switcher
+    assert listed == ["development", "production", "zeta", "alpha", "mid", "beta", "omega", "gamma"]
+    assert '<div class="table-scroll">\n<table>' in page
+
+
+def test_environment_list_shows_guest_authentication_labels(admin_client, account, admin_user):
+    services.environment_create(
+        account=account,
+        actor=admin_user,
+        name="both",
+        guest_authentication=["magic_link", "shared_link"],
+    )
+    services.environment_create(
+        account=account, actor=admin_user, name="none", guest_authentication=[]
+    )
+    page = text(admin_client.get("/environments/"))
+    table = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    cells = re.findall(r"<td>([^<]*)</td>", table)
+    assert "Magic link, Shared link" in cells
+    assert "Magic link" in cells
+    assert "None" in cells
+    assert "magic_link" not in table and "shared_link" not in table
+
+
+def test_environment_forms_offer_guest_authentication_by_label(admin_client, account):
+    for url in ["/environments/", f"/environments/{development(account).id}/settings/"]:
+        page = text(admin_client.get(url))
+        assert re.search(r'value="magic_link"[^>]*> Magic link</label>', page), url
+        assert re.search(r'value="shared_link"[^>]*> Shared link</label>', page), url
 
 
 @pytest.mark.parametrize(
@@ -456,7 +499,9 @@ def test_the_invitation_sent_message_never_shows_the_link(
     assert "Invitation sent to x@example.com." in page
     token = re.search(r"/invitations/(\S+)/", mailoutbox[0].body).group(1)
     assert token not in page
-    assert "/invitations/" not in page
+    # No invitation link at all; the only /invitations/ paths are the team page's own
+    # Resend and Revoke routes, under /team/.
+    assert "/invitations/" not in page.replace("/team/invitations/", "")
     assert "x@example.com" in page.split("Pending invitations", 1)[1]
 
 
@@ -554,7 +599,7 @@ def test_logs_filter_by_environment_and_topic_and_page(admin_client, account, ad
     assert second.count("<code>space:created</code>") == 10
 
 
-def test_logs_name_actors_that_are_not_users_by_their_id(admin_client, account, admin_user):
+def test_logs_name_actors_that_are_not_living_users(admin_client, account, admin_user):
     from accounts.audit import record_event
 
     class ApiKeyActor:
@@ -572,9 +617,16 @@ def test_logs_name_actors_that_are_not_users_by_their_id(admin_client, account, 
     record_event(topic="secret:created", account=account, actor=ApiKeyActor())
 
     page = text(admin_client.get("/logs/"))
-    assert "us_key_abcdefghijkl" in page
-    assert gone_id in page  # the removed administrator's id, the email is gone with them
-    assert "<td>gone@example.com</td>" not in page
+    # An API key by its kind, its id beside it (the tokens app may name it better).
+    assert 'API key <span class="muted">us_key_abcdefghijkl</span>' in page
+    # The removed administrator's user is gone, their email is not: their events recorded
+    # it. The id stays at hand, on hover.
+    assert gone_id in page
+    assert (
+        f'<td><span title="{gone_id}">gone@example.com</span> <span class="muted">removed</span>'
+        "</td>"
+    ) in page
+    assert "<td>gone@example.com</td>" not in page  # never passed off as a living user
     assert f"<td>{admin_user.email}</td>" in page
     table = page.split("<tbody>", 1)[1]
     assert table.index("secret:created") < table.index("administrator:removed")  # newest first
@@ -594,7 +646,10 @@ def test_logs_keep_history_of_deleted_things(admin_client, account, admin_user):
     services.environment_delete(environment=environment, actor=admin_user)
     page = text(admin_client.get("/logs/"))
     assert "environment:deleted" in page
-    assert environment_id in page  # the name is gone; the id is kept
+    assert environment_id in page  # still a filter choice
+    # The environment is gone; its name is kept, from the events that recorded it.
+    assert f'<option value="{environment_id}">temporary (deleted)</option>' in page
+    assert 'temporary <span class="muted">(deleted)</span>' in page
 
 
 # Query counts stay flat as rows grow ------------------------------------------------------------

@@ -23,8 +23,9 @@ from tokens.models import (
 
 SECRET_NAME_MAX_LENGTH = 1024
 SECRET_VALUE_MAX_LENGTH = 1024
-# Lifetimes offered when creating a personal access token (days; None = never expires).
-TOKEN_LIFETIME_CHOICES = (None, 30, 90, 365)
+# Lifetimes offered when creating a personal access token (days; None = never expires):
+# GitHub's set, so people meet the choices they already know.
+TOKEN_LIFETIME_CHOICES = (7, 30, 60, 90, 365, None)
 # How long a rolled key may keep working, as offered on the API keys page.
 ROLL_GRACE_CHOICES = {
     "now": timedelta(0),
@@ -139,7 +140,7 @@ def clean_token_lifetime(days) -> int | None:
     except (TypeError, ValueError):
         days = -1
     if days not in TOKEN_LIFETIME_CHOICES:
-        raise ValidationError({"expires_in_days": "Choose never, 30, 90 or 365 days."})
+        raise ValidationError({"expires_in_days": "Choose 7, 30, 60, 90 or 365 days, or never."})
     return days
 
 
@@ -170,7 +171,8 @@ def personal_access_token_create(
 def personal_access_token_regenerate(
     *, token: PersonalAccessToken, actor: Actor
 ) -> tuple[PersonalAccessToken, str]:
-    """A new value for the same token: name and lifetime kept, the old value refused at once."""
+    """A new value for the same token: name and lifetime kept, the old value refused at once.
+    An expired token comes back to life this way, with a fresh lifetime of the same length."""
     lifetime = token.expires_at - token.created_at if token.expires_at else None
     raw = credentials.generate(credentials.PERSONAL_ACCESS_TOKEN)
     now = timezone.now()

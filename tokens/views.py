@@ -2,7 +2,9 @@
 client credentials. A raw token is rendered once, in the response to the POST that made
 it, and kept nowhere: not in the session, a message or the database."""
 
+import math
 import secrets
+from datetime import UTC, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -24,8 +26,9 @@ MAX_OPEN_NONCES = 20
 
 
 # Show-once responses ----------------------------------------------------------------------
-# A browser that reloads the page after a create re-sends the POST. Each create form carries
-# a one-time nonce, so that repeat creates nothing and shows nothing.
+# A browser that reloads the page after a create or regenerate re-sends the POST. Each form
+# whose response shows a value carries a one-time nonce, so that repeat makes nothing and
+# shows nothing (a repeated regenerate would kill the value just copied).
 
 
 def _new_nonce(request) -> str:
@@ -48,6 +51,11 @@ def _shown_token(title: str, raw: str) -> dict:
     return {"title": title, "values": [("Token", raw, "new-token")]}
 
 
+def _utc_minute(moment) -> str:
+    # Spelled out in UTC: the people rolling a key and the systems using it may be anywhere.
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
 def _show_once(response):
     response["Cache-Control"] = "no-store"
     return response
@@ -56,8 +64,25 @@ def _show_once(response):
 # Personal access tokens ---------------------------------------------------------------------
 
 
+EXPIRY_WARNING = timedelta(days=7)
+
+
+def _mark_expiry(token, now) -> None:
+    """`expired`, and `days_left` (whole days, rounded up) when it ends within a week."""
+    token.expired = token.expires_at is not None and token.expires_at <= now
+    left = token.expires_at - now if token.expires_at and not token.expired else None
+    token.days_left = (
+        math.ceil(left / timedelta(days=1)) if left and left <= EXPIRY_WARNING else None
+    )
+
+
 def _render_tokens(request, *, form=None, shown=None, status=200):
-    tokens = request.user.personal_access_tokens.all()
+    now = timezone.now()
+    tokens = list(request.user.personal_access_tokens.all())
+    for token in tokens:
+        _mark_expiry(token, now)
+    # One nonce per rendering, in the create form and every regenerate form: the first one
+    # sent spends it, and its response renders the page again with a fresh one.
     nonce = _new_nonce(request)
     if form is None:
         form = PersonalAccessTokenForm(initial={"nonce": nonce})
@@ -67,7 +92,8 @@ def _render_tokens(request, *, form=None, shown=None, status=200):
     response = render(
         request,
         "tokens/personal_access_tokens.html",
-        {"tokens": tokens, "form": form, "shown": shown, "now": timezone.now()},
+        # Not named `nonce`: the delete dialogs' shared partial would pick that up.
+        {"tokens": tokens, "form": form, "form_nonce": nonce, "shown": shown},
         status=status,
     )
     return _show_once(response) if shown else response
@@ -96,11 +122,16 @@ def personal_access_tokens(request, account):
     return _render_tokens(request, shown=_shown_token(f"Token “{token.name}” created", raw))
 
 
-@require_POST
 @never_cache
 @administrator_page
 def personal_access_token_regenerate(request, account, token_id):
     token = access.personal_access_token_of(request.user, token_id)
+    if request.method != "POST":
+        # Back, or a reload once the browser has forgotten the POST, lands here: the list.
+        return redirect("tokens:personal-access-tokens")
+    if not _spend_nonce(request, request.POST.get("nonce", "")):
+        messages.error(request, "That form was already sent. The token was not regenerated again.")
+        return redirect("tokens:personal-access-tokens")
     token, raw = services.personal_access_token_regenerate(token=token, actor=request.user)
     return _render_tokens(request, shown=_shown_token(f"New value for “{token.name}”", raw))
 
@@ -139,7 +170,8 @@ def client_credentials(request, account):
         {
             "credentials": request.user.client_credentials.all(),
             "shown": shown,
-            "nonce": _new_nonce(request),
+            # Not named `nonce`: the delete dialogs' shared partial would pick that up.
+            "form_nonce": _new_nonce(request),
         },
     )
     return _show_once(response) if shown else response
@@ -157,6 +189,32 @@ def client_credential_delete(request, account, credential_id):
 
 
 # API keys and secrets --------------------------------------------------------------------------
+
+
+def _roll_dialogs(environment, current_keys: dict, now) -> list[dict]:
+    """One roll dialog per key type, naming the key it rolls and, for each grace choice,
+    when the old key stops working counted from this rendering (CSS shows the chosen one)."""
+    default_grace = RollKeyForm.default_grace(environment)
+    options = [
+        {
+            "value": value,
+            "label": grace_label,
+            "selected": value == default_grace,
+            "stops_at": _utc_minute(now + grace)
+            if (grace := services.ROLL_GRACE_CHOICES[value])
+            else None,
+        }
+        for value, grace_label in RollKeyForm.base_fields["keep_old_for"].choices
+    ]
+    return [
+        {
+            "type": key_type,
+            "label": label.lower(),
+            "key": current_keys.get(key_type),
+            "options": options,
+        }
+        for key_type, label in ApiKey.Type.choices
+    ]
 
 
 def _render_api_keys(request, environment, *, secret_form=None, status=200):
@@ -179,7 +237,7 @@ def _render_api_keys(request, environment, *, secret_form=None, status=200):
             # receive the secret key's value in HTML.
             "secret_key_value": secret_key.raw_key if secret_key else None,
             "retiring_keys": [key for key in keys if key.expires_at is not None],
-            "roll_form": RollKeyForm(),
+            "roll_dialogs": _roll_dialogs(environment, current, now),
             "secrets": Secret.objects.filter(environment=environment).select_related("space"),
             "spaces": environment.spaces.order_by("name"),
             "secret_form": secret_form or SecretForm(),
@@ -204,6 +262,9 @@ def api_key_roll(request, account, environment_id):
         messages.error(request, "Choose a key type and how long the old key keeps working.")
         return redirect("tokens:api-keys", environment.id)
     key_type = form.cleaned_data["type"]
+    old_key = ApiKey.objects.filter(
+        environment=environment, type=key_type, expires_at__isnull=True
+    ).first()
     services.api_key_roll(
         environment=environment,
         actor=request.user,
@@ -211,7 +272,17 @@ def api_key_roll(request, account, environment_id):
         keep_old_for=services.ROLL_GRACE_CHOICES[form.cleaned_data["keep_old_for"]],
     )
     label = ApiKey.Type(key_type).label.lower()
-    messages.success(request, f"New {label} created.")
+    message = f"New {label} created."
+    if old_key is not None:
+        # Read back what the service decided, so the message cannot disagree with it.
+        stops_at = ApiKey.objects.filter(pk=old_key.pk).values_list("expires_at", flat=True).first()
+        if stops_at is None:
+            message += f" The old key …{old_key.last_four} stopped working at once."
+        else:
+            message += (
+                f" The old key …{old_key.last_four} stops working at {_utc_minute(stops_at)}."
+            )
+    messages.success(request, message)
     return redirect("tokens:api-keys", environment.id)
 
 

@@ -1,6 +1,10 @@
 """The credential and secret endpoints: shapes, reach, and refusals."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from rest_framework.test import APIClient
 
 from accounts.models import Event
@@ -51,7 +55,9 @@ def test_created_token_works_and_records_last_use(pat_api):
         ({"name": ""}, "name"),
         ({"name": "x" * 300}, "name"),
         ({}, "name"),
-        ({"name": "a", "expiresInDays": 7}, "expiresInDays"),
+        # 7 days is offered now (as on the page); a lifetime neither offers is refused.
+        ({"name": "a", "expiresInDays": 8}, "expiresInDays"),
+        ({"name": "a", "expiresInDays": 14}, "expiresInDays"),
     ],
 )
 def test_bad_token_input_is_400_and_creates_nothing(pat_api, body, key):
@@ -66,6 +72,24 @@ def test_expiry_is_offered_and_shown(pat_api):
         "/v1/auth/personal-access-tokens", {"name": "month", "expiresInDays": 30}, format="json"
     ).json()["data"]
     assert data["personalAccessToken"]["expiresAt"] is not None
+
+
+@pytest.mark.parametrize("days", [7, 30, 60, 90, 365, "30"])
+def test_the_api_accepts_the_lifetimes_the_page_offers(pat_api, days):
+    data = pat_api.post(
+        "/v1/auth/personal-access-tokens", {"name": "timed", "expiresInDays": days}, format="json"
+    ).json()["data"]
+    expires_at = parse_datetime(data["personalAccessToken"]["expiresAt"])
+    expected = timezone.now() + timedelta(days=int(days))
+    assert abs(expires_at - expected) < timedelta(minutes=1)
+
+
+@pytest.mark.parametrize("body", [{"name": "forever"}, {"name": "forever", "expiresInDays": None}])
+def test_a_token_made_without_a_lifetime_never_expires(pat_api, body):
+    # The contract's body is {"name"}: the SDK sends no lifetime, and its tokens never expire.
+    # Only the page suggests 30 days.
+    data = pat_api.post("/v1/auth/personal-access-tokens", body, format="json").json()["data"]
+    assert data["personalAccessToken"]["expiresAt"] is None
 
 
 def test_delete_refuses_the_token_on_the_very_next_request(pat_api, pat, admin_user):

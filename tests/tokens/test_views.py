@@ -1,12 +1,16 @@
 """The credential pages through Django's test client."""
 
 import re
+from datetime import UTC, timedelta
 
 import pytest
+from django.conf import settings
+from django.utils import timezone
 
 from accounts.models import Event
-from tests.factories import SpaceFactory, administrator_of, development
+from tests.factories import SpaceFactory, administrator_of, development, production
 from tokens import services
+from tokens.forms import LIFETIME_CHOICES
 from tokens.models import ApiKey, ClientCredential, PersonalAccessToken, Secret
 from tokens.verification import verify
 
@@ -22,6 +26,33 @@ def nonce_of(response) -> str:
 def create_token(client, name="deploy", **extra):
     nonce = nonce_of(client.get("/personal-access-tokens/"))
     return client.post("/personal-access-tokens/", {"name": name, "nonce": nonce, **extra})
+
+
+def regenerate_nonce_of(response, token) -> str:
+    """The nonce inside the regenerate form of `token` (not the create form's)."""
+    form = re.search(
+        rf'action="/personal-access-tokens/{token.id}/regenerate/">(.*?)</form>',
+        text(response),
+        re.S,
+    ).group(1)
+    return re.search(r'name="nonce" value="([^"]+)"', form).group(1)
+
+
+def regenerate(client, token, **extra):
+    nonce = regenerate_nonce_of(client.get("/personal-access-tokens/"), token)
+    return client.post(f"/personal-access-tokens/{token.id}/regenerate/", {"nonce": nonce, **extra})
+
+
+def utc_minute(moment) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+@pytest.fixture
+def frozen_now(monkeypatch):
+    """The clock stopped at a whole minute close to the real one (sessions stay valid)."""
+    moment = timezone.now().replace(second=0, microsecond=0)
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+    return moment
 
 
 def shown_token(response) -> str:
@@ -67,7 +98,8 @@ def test_a_reload_of_the_create_post_creates_nothing_and_shows_nothing(admin_cli
     [
         ("", {}, "Token name cannot be empty."),
         ("x" * 300, {}, "Token name must be at most 255 characters."),
-        ("ok", {"expires_in_days": "7"}, "Select a valid choice."),
+        # 7 days is offered now; a lifetime the dialog does not offer is still refused.
+        ("ok", {"expires_in_days": "8"}, "Select a valid choice."),
     ],
 )
 def test_bad_token_input_keeps_the_dialog_open(admin_client, name, extra, message):
@@ -92,7 +124,9 @@ def test_regenerate_keeps_name_and_revokes_the_old_value(admin_client, admin_use
     token, old = services.personal_access_token_create(
         user=admin_user, name="rotate me", expires_in_days=30
     )
-    response = admin_client.post(f"/personal-access-tokens/{token.id}/regenerate/")
+    response = regenerate(admin_client, token)
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
     new = shown_token(response)
     assert new != old
     assert verify(old) is None
@@ -102,6 +136,79 @@ def test_regenerate_keeps_name_and_revokes_the_old_value(admin_client, admin_use
     assert token.expires_at is not None
 
 
+def test_a_reload_of_the_regenerate_post_regenerates_nothing(admin_client, admin_user):
+    token, _ = services.personal_access_token_create(user=admin_user, name="rotate me")
+    nonce = regenerate_nonce_of(admin_client.get("/personal-access-tokens/"), token)
+    url = f"/personal-access-tokens/{token.id}/regenerate/"
+    new = shown_token(admin_client.post(url, {"nonce": nonce}))
+    digest = PersonalAccessToken.objects.get(pk=token.pk).digest
+
+    # The browser's reload re-sends the very same POST.
+    again = admin_client.post(url, {"nonce": nonce})
+    assert again.status_code == 302
+    assert again["Location"] == "/personal-access-tokens/"
+    listed = text(admin_client.get(again["Location"]))
+    assert "That form was already sent. The token was not regenerated again." in listed
+    assert new not in listed
+    assert PersonalAccessToken.objects.get(pk=token.pk).digest == digest
+    assert verify(new).user == admin_user  # the value just copied still works
+    assert Event.objects.filter(topic="personal-access-token:regenerated").count() == 1
+
+
+@pytest.mark.parametrize("nonce", [None, "", "made-up"])
+def test_regenerate_without_a_live_nonce_regenerates_nothing(admin_client, admin_user, nonce):
+    token, raw = services.personal_access_token_create(user=admin_user, name="keep")
+    data = {} if nonce is None else {"nonce": nonce}
+    response = admin_client.post(f"/personal-access-tokens/{token.id}/regenerate/", data)
+    assert response.status_code == 302
+    assert verify(raw).user == admin_user
+
+
+def test_the_regenerate_address_opened_as_a_page_goes_to_the_list(admin_client, admin_user):
+    # What Back or a reload lands on once the browser forgets the POST (history.replaceState).
+    token, raw = services.personal_access_token_create(user=admin_user, name="keep")
+    response = admin_client.get(f"/personal-access-tokens/{token.id}/regenerate/")
+    assert response.status_code == 302
+    assert response["Location"] == "/personal-access-tokens/"
+    assert verify(raw).user == admin_user
+
+
+def test_every_form_on_the_tokens_page_that_shows_a_value_carries_a_live_nonce(
+    admin_client, admin_user
+):
+    token, _ = services.personal_access_token_create(user=admin_user, name="one")
+    page = admin_client.get("/personal-access-tokens/")
+    # One nonce per rendering serves the create form and every regenerate form: whichever is
+    # sent first spends it, and its response renders the page again with a fresh one.
+    assert regenerate_nonce_of(page, token) == nonce_of(page)
+    delete_form = re.search(
+        rf'action="/personal-access-tokens/{token.id}/delete/">(.*?)</form>', text(page), re.S
+    ).group(1)
+    assert 'name="nonce"' not in delete_form
+
+
+def test_an_expired_token_stays_listed_and_can_be_regenerated(admin_client, admin_user):
+    token, old = services.personal_access_token_create(
+        user=admin_user, name="lapsed", expires_in_days=30
+    )
+    PersonalAccessToken.objects.filter(pk=token.pk).update(
+        created_at=timezone.now() - timedelta(days=31),
+        expires_at=timezone.now() - timedelta(days=1),
+    )
+    page = admin_client.get("/personal-access-tokens/")
+    row = re.search(rf'<tr data-token-id="{token.id}">(.*?)</tr>', text(page), re.S).group(1)
+    assert "Expired" in row
+    assert f'data-open-dialog="regenerate-{token.id}"' in row
+    assert f'data-open-dialog="delete-{token.id}"' in row
+
+    new = shown_token(regenerate(admin_client, token))
+    assert verify(old) is None
+    assert verify(new).user == admin_user
+    token.refresh_from_db()
+    # A fresh lifetime of the same length, from now.
+    assert abs(token.expires_at - (timezone.now() + timedelta(days=30))) < timedelta(minutes=1)
+
+
 def test_delete_revokes_at_once(admin_client, admin_user):
     token, raw = services.personal_access_token_create(user=admin_user, name="bye")
     response = admin_client.post(f"/personal-access-tokens/{token.id}/delete/")
@@ -109,6 +216,74 @@ def test_delete_revokes_at_once(admin_client, admin_user):
     assert verify(raw) is None
     assert "Token “bye” deleted." in text(admin_client.get("/personal-access-tokens/"))
     assert Event.objects.filter(topic="personal-access-token:deleted").exists()
+
+
+def test_the_create_dialog_offers_github_lifetimes_and_defaults_to_30_days(admin_client):
+    page = text(admin_client.get("/personal-access-tokens/"))
+    select = re.search(r'<select name="expires_in_days".*?</select>', page, re.S).group(0)
+    options = re.findall(r'<option value="([^"]*)"( selected)?>([^<]+)</option>', select)
+    assert [(value, label) for value, _, label in options] == [
+        ("7", "7 days"),
+        ("30", "30 days"),
+        ("60", "60 days"),
+        ("90", "90 days"),
+        ("365", "1 year"),
+        ("", "Never"),
+    ]
+    assert [value for value, selected, _ in options if selected] == ["30"]
+    assert (
+        "Tokens that never expire stay valid until deleted: GitHub and we recommend an expiry."
+        in page
+    )
+    assert 'class="warning never-warning"' in page
+
+
+def test_the_page_the_service_and_the_api_accept_the_same_lifetimes():
+    offered = {services.clean_token_lifetime(value) for value, _ in LIFETIME_CHOICES}
+    assert offered == set(services.TOKEN_LIFETIME_CHOICES) == {None, 7, 30, 60, 90, 365}
+
+
+@pytest.mark.parametrize("days", ["7", "30", "60", "90", "365", ""])
+def test_each_offered_lifetime_is_kept(admin_client, admin_user, days):
+    create_token(admin_client, name="timed", expires_in_days=days)
+    token = PersonalAccessToken.objects.get(name="timed")
+    if days:
+        expected = timezone.now() + timedelta(days=int(days))
+        assert abs(token.expires_at - expected) < timedelta(minutes=1)
+    else:
+        assert token.expires_at is None
+
+
+def test_tokens_expiring_within_a_week_are_marked(admin_client, admin_user, frozen_now):
+    soon, _ = services.personal_access_token_create(user=admin_user, name="soon")
+    week, _ = services.personal_access_token_create(user=admin_user, name="week", expires_in_days=7)
+    later, _ = services.personal_access_token_create(
+        user=admin_user, name="later", expires_in_days=30
+    )
+    today, _ = services.personal_access_token_create(user=admin_user, name="today")
+    PersonalAccessToken.objects.filter(pk=soon.pk).update(
+        expires_at=frozen_now + timedelta(days=2, hours=5)
+    )
+    PersonalAccessToken.objects.filter(pk=today.pk).update(
+        expires_at=frozen_now + timedelta(hours=3)
+    )
+    page = text(admin_client.get("/personal-access-tokens/"))
+
+    def row(token):
+        return re.search(rf'<tr data-token-id="{token.id}">(.*?)</tr>', page, re.S).group(1)
+
+    assert "Expires in 3 days" in row(soon)
+    assert "Expires in 7 days" in row(week)
+    assert "Expires in 1 day<" in row(today)
+    assert "Expires in" not in row(later)
+    assert (frozen_now + timedelta(days=30)).strftime("%Y-%m-%d") in row(later)
+
+
+def test_the_page_says_tokens_outlive_a_password_change(admin_client):
+    assert (
+        "Personal access tokens keep working when you change your password; "
+        "delete them to revoke them."
+    ) in text(admin_client.get("/personal-access-tokens/"))
 
 
 def test_another_users_token_is_404(admin_client, other_account):
@@ -232,6 +407,145 @@ def test_bad_secrets_are_refused_with_what_was_typed_kept(admin_client, account,
     if data["name"]:
         assert f'value="{data["name"]}"' in text(response)
     assert not Secret.objects.exists()
+
+
+def roll_dialog(page: str, key_type: str) -> str:
+    return re.search(rf'<dialog id="roll-{key_type}">(.*?)</dialog>', page, re.S).group(1)
+
+
+def selected_grace(dialog: str) -> list[str]:
+    return re.findall(r'<option value="([^"]+)" selected>', dialog)
+
+
+@pytest.mark.parametrize("key_type", ["SECRET", "PUBLISHABLE"])
+def test_the_roll_dialog_names_the_key_and_when_the_old_one_stops(
+    admin_client, account, key_type, frozen_now
+):
+    environment = development(account)
+    key = ApiKey.objects.get(environment=environment, type=key_type)
+    page = text(admin_client.get(f"/environments/{environment.id}/api-keys/"))
+    dialog = roll_dialog(page, key_type)
+    label = "secret key" if key_type == "SECRET" else "publishable key"
+    assert f"Roll the {label} …{key.last_four}" in dialog
+    # Development: the old key stops at once unless someone asks for longer.
+    assert selected_grace(dialog) == ["now"]
+    assert "production environment" not in dialog
+    stops = dict(re.findall(r'<p class="stops-at" data-grace="([^"]+)">(.*?)</p>', dialog, re.S))
+    assert set(stops) == set(services.ROLL_GRACE_CHOICES)
+    assert "the moment you roll" in stops["now"]
+    for grace in ("1h", "24h", "7d"):
+        moment = utc_minute(frozen_now + services.ROLL_GRACE_CHOICES[grace])
+        assert f"…{key.last_four} stops working at {moment}." in stops[grace]
+
+
+def test_the_stylesheet_shows_the_stop_time_of_every_grace_choice():
+    # The chosen option's stop time is shown by CSS alone, one rule per choice.
+    css = (settings.BASE_DIR / "static" / "portal.css").read_text()
+    for grace in services.ROLL_GRACE_CHOICES:
+        assert f'option[value="{grace}"]:checked) .stops-at[data-grace="{grace}"]' in css
+
+
+def test_the_roll_dialog_on_production_warns_and_keeps_the_old_key_a_day(admin_client, account):
+    environment = production(account)
+    page = text(admin_client.get(f"/environments/{environment.id}/api-keys/"))
+    for key_type in ("SECRET", "PUBLISHABLE"):
+        dialog = roll_dialog(page, key_type)
+        assert (
+            "This is a production environment: systems using this key stop working when it expires"
+            in dialog
+        )
+        assert selected_grace(dialog) == ["24h"]
+
+
+@pytest.mark.parametrize(
+    ("grace", "message"),
+    [
+        ("24h", "The old key …{last_four} stops working at {moment}."),
+        ("now", "The old key …{last_four} stopped working at once."),
+    ],
+)
+def test_the_roll_message_says_when_the_old_key_stops(
+    admin_client, account, frozen_now, grace, message
+):
+    environment = development(account)
+    old = ApiKey.objects.get(environment=environment, type="SECRET")
+    response = admin_client.post(
+        f"/environments/{environment.id}/api-keys/roll/",
+        {"type": "SECRET", "keep_old_for": grace},
+        follow=True,
+    )
+    moment = utc_minute(frozen_now + services.ROLL_GRACE_CHOICES[grace])
+    expected = "New secret key created. " + message.format(last_four=old.last_four, moment=moment)
+    assert expected in text(response)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/personal-access-tokens/", "/settings/personal-tokens/", "/environments/{env}/api-keys/"],
+)
+def test_credential_pages_have_no_inline_styles_and_every_table_scrolls(
+    admin_client, admin_user, account, url
+):
+    environment = development(account)
+    services.personal_access_token_create(user=admin_user, name="listed")
+    services.client_credential_create(user=admin_user)
+    services.secret_upsert(environment=environment, actor=admin_user, name="S", value="v")
+    services.api_key_roll(
+        environment=environment,
+        actor=admin_user,
+        key_type="SECRET",
+        keep_old_for=timedelta(hours=1),
+    )
+    page = text(admin_client.get(url.format(env=environment.id)))
+    assert " style=" not in page
+    tables = page.count("<table")
+    assert tables >= 1
+    assert len(re.findall(r'<div class="table-scroll">\s*<table', page)) == tables
+
+
+def test_copy_buttons_sit_beside_what_they_copy(admin_client, account):
+    environment = development(account)
+    page = text(admin_client.get(f"/environments/{environment.id}/api-keys/"))
+    # Each in one row with its field, so the pair stays together at any width.
+    assert re.search(
+        r'<div class="row copy-row">\s*<code id="environment-id">[^<]*</code>\s*'
+        r'<button type="button" class="secondary" data-copy-target="environment-id">Copy</button>',
+        page,
+    )
+    assert re.search(
+        r'<div class="row copy-row">\s*<pre class="snippet" data-testid="env-snippet">.*?</pre>'
+        r'\s*<template id="env-snippet-value">.*?</template>\s*'
+        r'<button type="button" class="secondary" data-copy-target="env-snippet-value">',
+        page,
+        re.S,
+    )
+
+
+def test_every_other_post_on_the_credential_pages_redirects_after_success(
+    admin_client, admin_user, account
+):
+    # Only the responses that show a value once render a page (and carry a nonce); every
+    # other POST answers with a redirect, so a reload is a harmless GET.
+    environment = development(account)
+    secret, _ = services.secret_upsert(
+        environment=environment, actor=admin_user, name="S", value="v"
+    )
+    token, _ = services.personal_access_token_create(user=admin_user, name="bye")
+    credential, _ = services.client_credential_create(user=admin_user)
+    posts = [
+        (
+            f"/environments/{environment.id}/api-keys/roll/",
+            {"type": "SECRET", "keep_old_for": "1h"},
+        ),
+        (f"/environments/{environment.id}/secrets/", {"name": "N", "value": "v", "scope": ""}),
+        (f"/secrets/{secret.id}/value/", {"value": "new"}),
+        (f"/secrets/{secret.id}/delete/", {}),
+        (f"/personal-access-tokens/{token.id}/delete/", {}),
+        (f"/settings/personal-tokens/{credential.id}/delete/", {}),
+    ]
+    for url, data in posts:
+        response = admin_client.post(url, data)
+        assert response.status_code == 302, url
 
 
 def test_another_accounts_keys_and_secrets_are_404(admin_client, other_account):

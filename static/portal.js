@@ -1,4 +1,22 @@
-// A little vanilla JS: copy to clipboard, open <dialog>s, close menus when clicking away.
+// A little vanilla JS: copy to clipboard, reveal, <dialog>s and menus that behave from the
+// keyboard, and pages that a reload or Back never posts again.
+
+// What opened each dialog, so that closing it gives focus back there.
+const dialogOpeners = new WeakMap();
+
+function focusAfterClosing(opener) {
+  if (!opener || !opener.isConnected) return;
+  // An opener inside a menu closed with the menu: its summary is what the person sees.
+  const menu = opener.closest("details");
+  const target = menu && !menu.open ? menu.querySelector("summary") : opener;
+  target.focus();
+}
+
+function closeMenu(menu, { focusSummary = false } = {}) {
+  menu.removeAttribute("open");
+  if (focusSummary) menu.querySelector("summary").focus();
+}
+
 document.addEventListener("click", async (event) => {
   const copyButton = event.target.closest("[data-copy-target]");
   if (copyButton) {
@@ -38,8 +56,10 @@ document.addEventListener("click", async (event) => {
   }
   const opener = event.target.closest("[data-open-dialog]");
   if (opener) {
-    document.getElementById(opener.dataset.openDialog).showModal();
+    const dialog = document.getElementById(opener.dataset.openDialog);
+    dialogOpeners.set(dialog, opener);
     opener.closest("details")?.removeAttribute("open");
+    dialog.showModal();
     return;
   }
   const closer = event.target.closest("[data-close-dialog]");
@@ -48,11 +68,85 @@ document.addEventListener("click", async (event) => {
     return;
   }
   for (const menu of document.querySelectorAll("details.menu[open]")) {
-    if (!menu.contains(event.target)) menu.removeAttribute("open");
+    if (!menu.contains(event.target)) closeMenu(menu);
   }
 });
 
-// A dialog rendered open by the server (the show-once token, a form with errors).
+// Escape closes the open menu and returns focus to its summary. (An open dialog handles
+// Escape itself; its "close" event below returns focus.)
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape" || document.querySelector("dialog[open]")) return;
+  const menu = event.target.closest?.("details.menu[open]")
+    || document.querySelector("details.menu[open]");
+  if (menu) {
+    event.preventDefault();
+    closeMenu(menu, { focusSummary: true });
+  }
+});
+
+// Closing a dialog (its buttons, Escape, the form inside) gives focus back to its opener.
+document.addEventListener("close", (event) => {
+  if (event.target instanceof HTMLDialogElement) focusAfterClosing(dialogOpeners.get(event.target));
+}, true);
+
+// Only one menu open at a time.
+document.addEventListener("toggle", (event) => {
+  const menu = event.target;
+  if (!(menu instanceof HTMLDetailsElement) || !menu.open || !menu.matches(".menu")) return;
+  for (const other of document.querySelectorAll("details.menu[open]")) {
+    if (other !== menu && !other.contains(menu)) closeMenu(other);
+  }
+}, true);
+
+// The field an error list speaks of: the input just before it, else the form's first one.
+function fieldOf(errorList) {
+  let previous = errorList.previousElementSibling;
+  while (previous && !previous.matches("input, select, textarea, fieldset")) {
+    if (previous.matches(".errorlist, label, legend")) previous = previous.previousElementSibling;
+    else break;
+  }
+  if (previous?.matches("fieldset")) return previous.querySelector("input, select, textarea");
+  if (previous?.matches("input, select, textarea")) return previous;
+  return errorList.closest("form")?.querySelector(
+    "input:not([type=hidden]), select, textarea",
+  );
+}
+
+// Each cell learns the heading of its column, which a phone shows beside it once the
+// table's rows are stacked into cards (portal.css).
+function labelTableCells() {
+  for (const table of document.querySelectorAll(".table-scroll table")) {
+    const headings = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
+    for (const row of table.querySelectorAll("tbody tr")) {
+      [...row.children].forEach((cell, index) => {
+        if (headings[index] && !cell.dataset.label) cell.dataset.label = headings[index];
+      });
+    }
+  }
+}
+
 addEventListener("DOMContentLoaded", () => {
+  labelTableCells();
+
+  // A page that answers a POST (a show-once token, a form with errors) becomes a plain
+  // GET of its own address in the history, so that reloading it or coming Back to it
+  // neither posts the form again nor shows the browser's "Confirm resubmission" page.
+  history.replaceState(history.state, "", location.href);
+
+  // A dialog rendered open by the server (the show-once token, a form with errors).
   for (const dialog of document.querySelectorAll("dialog[data-open-on-load]")) dialog.showModal();
+
+  // The first error on the page is brought into view, and its field focused, even when the
+  // form sits below the fold of a page that reloaded at its top.
+  for (const errorList of document.querySelectorAll(".errorlist")) {
+    const field = fieldOf(errorList);
+    if (field && !errorList.closest(".messages")) field.setAttribute("aria-invalid", "true");
+  }
+  const firstError = [...document.querySelectorAll(".errorlist")].find(
+    (list) => !list.closest("dialog:not([open])"),
+  );
+  if (firstError) {
+    firstError.scrollIntoView({ block: "center" });
+    fieldOf(firstError)?.focus({ preventScroll: true });
+  }
 });

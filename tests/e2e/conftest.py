@@ -130,3 +130,12 @@ def sign_in(page, email: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/environments/**")
+
+
+_LOW_CONTRAST_JS = (Path(__file__).parent / "low_contrast_text.js").read_text()
+
+
+def assert_text_contrast(page) -> None:
+    """Every visible text meets WCAG AA contrast on its own background."""
+    failures = page.evaluate(_LOW_CONTRAST_JS)
+    assert failures == [], f"{page.url}: low contrast text: {failures}"

@@ -1,0 +1,212 @@
+"""Every administrator page, as a person sees it: on a desktop and on a phone, with the
+longest names the portal accepts, menus and dialogs worked from the keyboard."""
+
+import pytest
+from playwright.sync_api import expect
+
+from accounts import services as account_services
+from accounts.models import Membership, User
+from tests.e2e.conftest import assert_fits_the_screen, assert_text_contrast, sign_in, snap
+from tests.factories import DEFAULT_PASSWORD, administrator_of, development, make_account
+from tokens import services as token_services
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+LONG_NAME = "Quarterly-reconciliation-" + "x" * 230  # 255 characters, no space to break at
+
+
+def populated_account():
+    """An account with a row in every table, each named as long as a name may be."""
+    account = make_account(name="Acme " + "y" * 250, email="layout@example.com")
+    user = administrator_of(account)
+    user.name = "Layla " + "z" * 249
+    user.save(update_fields=["name"])
+    environment = development(account)
+    space = account_services.space_create(environment=environment, actor=user, name=LONG_NAME)
+    account_services.workbook_create(space=space, actor=user, name=LONG_NAME)
+    token_services.personal_access_token_create(user=user, name=LONG_NAME)
+    token_services.client_credential_create(user=user)
+    token_services.secret_upsert(
+        environment=environment, actor=user, name="S" * 1024, value="v", space=space
+    )
+    account_services.administrator_invite(
+        account=account, actor=user, email=("i" * 60) + "@" + ("d" * 60) + ".example.com"
+    )
+    return account, user, environment, space
+
+
+def pages(environment, space):
+    return {
+        "environments": "/environments/",
+        "environment": f"/environments/{environment.id}/",
+        "environment-settings": f"/environments/{environment.id}/settings/",
+        "api-keys": f"/environments/{environment.id}/api-keys/",
+        "spaces": "/spaces/",
+        "space": f"/spaces/{space.id}/",
+        "team": "/team/",
+        "logs": "/logs/",
+        "personal-access-tokens": "/personal-access-tokens/",
+        "client-credentials": "/settings/personal-tokens/",
+    }
+
+
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+def test_every_page_fits_the_screen_with_the_longest_names(request, width):
+    tab = request.getfixturevalue("page" if width == "desktop" else "phone")
+    tab.goto("/login/")
+    snap(tab, "login")
+    assert_fits_the_screen(tab)
+    assert_text_contrast(tab)
+    account, user, environment, space = populated_account()
+    sign_in(tab, user.email, DEFAULT_PASSWORD)
+    for name, url in pages(environment, space).items():
+        tab.goto(url)
+        expect(tab.get_by_role("heading", level=1)).to_be_visible()
+        snap(tab, name)
+        assert_fits_the_screen(tab)
+        assert_text_contrast(tab)
+        # The navigation is reachable: the profile menu opens inside the screen.
+        tab.get_by_test_id("profile-menu").locator("summary").click()
+        link = tab.get_by_test_id("profile-menu").get_by_role("link", name="Personal Access Tokens")
+        expect(link).to_be_visible()
+        box = link.bounding_box()
+        assert 0 <= box["x"] and box["x"] + box["width"] <= tab.viewport_size["width"], name
+        tab.keyboard.press("Escape")
+        expect(link).to_be_hidden()
+
+
+def test_the_navigation_marks_the_current_page(page):
+    account, user, environment, space = populated_account()
+    sign_in(page, user.email, DEFAULT_PASSWORD)
+    page.goto("/team/")
+    current = page.locator(".mainnav [aria-current=page]")
+    expect(current).to_have_count(1)
+    expect(current).to_have_text("Team")
+    page.goto(f"/environments/{environment.id}/api-keys/")
+    expect(page.locator(".mainnav [aria-current=page]")).to_have_text("API Keys and Secrets")
+
+
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+def test_a_rows_confirmation_shows_its_whole_question(request, width):
+    tab = request.getfixturevalue("page" if width == "desktop" else "phone")
+    account, user, environment, space = populated_account()
+    sign_in(tab, user.email, DEFAULT_PASSWORD)
+    # A second administrator, so that "Remove" is offered at all.
+    Membership.objects.create(
+        user=User.objects.create_user(email="colleague@example.com", password="x" * 12),
+        account=account,
+    )
+    dialogs = [
+        ("token-delete", "/personal-access-tokens/", "Actions for", "Delete"),
+        ("token-regenerate", "/personal-access-tokens/", "Actions for", "Regenerate"),
+        ("secret-delete", f"/environments/{environment.id}/api-keys/", None, "Delete…"),
+        ("workbook-delete", f"/spaces/{space.id}/", None, "Delete…"),
+        ("client-credential-delete", "/settings/personal-tokens/", None, "Delete…"),
+        ("administrator-remove", "/team/", None, "Remove…"),
+    ]
+    for name, url, menu, button in dialogs:
+        tab.goto(url)
+        if menu:
+            tab.get_by_label(menu).first.click()
+        tab.locator("tbody").get_by_role("button", name=button).first.click()
+        dialog = tab.locator("dialog[open]")
+        expect(dialog).to_be_visible()
+        clipped = dialog.evaluate(
+            """dialog => [dialog, ...dialog.querySelectorAll("*")]
+                .filter(el => el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0)
+                .map(el => el.tagName + ": " + el.textContent.slice(0, 40))"""
+        )
+        assert clipped == [], (url, button, clipped)
+        box = dialog.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= tab.viewport_size["width"]
+        snap(tab, f"dialog-{name}")
+        tab.keyboard.press("Escape")
+        expect(dialog).to_be_hidden()
+
+
+def test_escape_closes_a_menu_and_focus_returns_to_what_opened_it(page):
+    account, user, environment, space = populated_account()
+    sign_in(page, user.email, DEFAULT_PASSWORD)
+    page.goto("/personal-access-tokens/")
+    for summary in [
+        page.get_by_test_id("environment-switcher").locator("summary"),
+        page.get_by_test_id("profile-menu").locator("summary"),
+        page.get_by_label("Actions for").first,
+    ]:
+        summary.focus()
+        page.keyboard.press("Enter")
+        menu = summary.locator("xpath=..")
+        expect(menu).to_have_attribute("open", "")
+        page.keyboard.press("Tab")  # into the menu
+        page.keyboard.press("Escape")
+        expect(menu).not_to_have_attribute("open", "")
+        expect(summary).to_be_focused()
+
+    # A dialog opened from the three-dot menu gives focus back to that menu when it closes.
+    kebab = page.get_by_label("Actions for").first
+    kebab.click()
+    page.get_by_role("button", name="Delete").first.click()
+    dialog = page.locator("dialog[open]")
+    expect(dialog).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(kebab).to_be_focused()
+    # And a dialog opened by a button gives focus back to that button.
+    page.goto(f"/spaces/{space.id}/")
+    opener = page.get_by_role("button", name="Delete space…")
+    opener.click()
+    page.locator("dialog[open]").get_by_role("button", name="Cancel").click()
+    expect(opener).to_be_focused()
+
+
+def test_sign_in_says_what_is_wrong_with_empty_or_malformed_fields(page):
+    page.goto("/login/")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("This field is required.").first).to_be_visible()
+    page.get_by_label("Email").fill("not-an-email")
+    page.get_by_label("Password").fill("whatever")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("Enter a valid email address.")).to_be_visible()
+    expect(page.get_by_label("Email")).to_have_value("not-an-email")
+    expect(page.get_by_label("Email")).to_be_focused()
+    snap(page, "login-errors")
+
+
+def test_an_error_below_the_fold_is_brought_into_view_and_focused(page):
+    account, user, environment, space = populated_account()
+    sign_in(page, user.email, DEFAULT_PASSWORD)
+    page.goto(f"/environments/{environment.id}/api-keys/")
+    page.get_by_label("Value", exact=True).fill("a value without a name")
+    page.get_by_role("button", name="Save secret").click()
+    error = page.get_by_text("Name must be 1 to 1024 characters.")
+    expect(error).to_be_in_viewport()
+    expect(page.get_by_label("Name", exact=True)).to_be_focused()
+
+
+def test_reload_and_back_after_a_refused_form_neither_post_again_nor_show_an_error_page(page):
+    account, user, environment, space = populated_account()
+    sign_in(page, user.email, DEFAULT_PASSWORD)
+    page.goto(f"/environments/{environment.id}/")
+    page.get_by_role("button", name="Create space").click()  # no name: refused, 400
+    expect(page.get_by_text("Name cannot be empty.")).to_be_visible()
+    posts = []
+    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else 0)
+    page.reload()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("development")
+    page.get_by_role("link", name="Team").click()
+    expect(page.get_by_role("heading", name="Team")).to_be_visible()
+    page.go_back()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("development")
+    assert posts == []
+
+
+def test_the_show_once_warning_is_readable(page):
+    account, user, environment, space = populated_account()
+    sign_in(page, user.email, DEFAULT_PASSWORD)
+    page.goto("/personal-access-tokens/")
+    page.get_by_role("button", name="Create Token").click()
+    page.get_by_label("Name").fill("readable")
+    page.get_by_role("button", name="Create", exact=True).click()
+    expect(page.get_by_test_id("show-once")).to_be_visible()
+    snap(page, "show-once")
+    assert_text_contrast(page)

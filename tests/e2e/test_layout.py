@@ -47,6 +47,8 @@ def pages(environment, space):
         "logs": "/logs/",
         "personal-access-tokens": "/personal-access-tokens/",
         "client-credentials": "/settings/personal-tokens/",
+        "profile": "/profile/",
+        "password-change": "/profile/password/",
     }
 
 
@@ -73,6 +75,13 @@ def test_every_page_fits_the_screen_with_the_longest_names(request, width):
         assert 0 <= box["x"] and box["x"] + box["width"] <= tab.viewport_size["width"], name
         tab.keyboard.press("Escape")
         expect(link).to_be_hidden()
+    # A row's three-dot menu opens inside the screen too.
+    tab.goto("/personal-access-tokens/")
+    tab.get_by_label("Actions for").first.click()
+    delete = tab.locator("details[open]").get_by_role("button", name="Delete")
+    expect(delete).to_be_visible()
+    box = delete.bounding_box()
+    assert 0 <= box["x"] and box["x"] + box["width"] <= tab.viewport_size["width"]
 
 
 def test_the_navigation_marks_the_current_page(page):

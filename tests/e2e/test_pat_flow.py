@@ -188,7 +188,8 @@ def test_the_create_dialog_suggests_30_days_and_warns_about_never(page):
     expires.select_option(label="Never")
     expect(warning).to_be_visible()
     expect(warning).to_have_text(
-        "Tokens that never expire stay valid until deleted: GitHub and we recommend an expiry."
+        "A token that never expires works until someone deletes it. "
+        "Choose an expiry unless a script truly needs it forever."
     )
     expires.select_option(label="7 days")
     expect(warning).to_be_hidden()

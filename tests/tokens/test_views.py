@@ -232,8 +232,8 @@ def test_the_create_dialog_offers_github_lifetimes_and_defaults_to_30_days(admin
     ]
     assert [value for value, selected, _ in options if selected] == ["30"]
     assert (
-        "Tokens that never expire stay valid until deleted: GitHub and we recommend an expiry."
-        in page
+        "A token that never expires works until someone deletes it. "
+        "Choose an expiry unless a script truly needs it forever." in page
     )
     assert 'class="warning never-warning"' in page
 

@@ -75,6 +75,15 @@ def add_service_errors(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+def refusal(error: ValidationError) -> ConfirmForm:
+    """A confirmed action (a dialog's button) the service refused, as a form whose errors
+    the page shows to say why."""
+    form = ConfirmForm({})
+    form.is_valid()
+    add_service_errors(form, error)
+    return form
+
+
 # Signing in and out ------------------------------------------------------------------------
 
 
@@ -348,14 +357,11 @@ def environment_settings(request, account, environment_id):
 @administrator_page
 def environment_delete(request, account, environment_id):
     environment = access.environment_within(account, environment_id)
-    form = ConfirmForm(request.POST)
     try:
         services.environment_delete(environment=environment, actor=request.user)
     except ValidationError as error:
         # Refused (it still has spaces): the settings page says why.
-        form.is_valid()
-        add_service_errors(form, error)
-        return _render_environment_settings(request, environment, delete_form=form)
+        return _render_environment_settings(request, environment, delete_form=refusal(error))
     if request.session.get(CURRENT_ENVIRONMENT_SESSION_KEY) == environment_id:
         del request.session[CURRENT_ENVIRONMENT_SESSION_KEY]
     messages.success(request, f"Environment “{environment.name}” deleted.")
@@ -513,14 +519,11 @@ def team(request, account):
 @administrator_page
 def administrator_remove(request, account, user_id):
     user = access.administrator_within(account, user_id)
-    form = ConfirmForm(request.POST)
     try:
         services.administrator_remove(account=account, actor=request.user, user=user)
     except ValidationError as error:
         # Refused (the last administrator): the team page says why.
-        form.is_valid()
-        add_service_errors(form, error)
-        return _render_team(request, account, action_form=form)
+        return _render_team(request, account, action_form=refusal(error))
     messages.success(request, f"{user.email} is no longer an administrator.")
     if user.pk == request.user.pk:
         return redirect("accounts:login")
@@ -531,14 +534,11 @@ def administrator_remove(request, account, user_id):
 @administrator_page
 def administrator_invitation_resend(request, account, invitation_id):
     invitation = access.pending_invitation_within(account, invitation_id)
-    form = ConfirmForm(request.POST)
     try:
         # As with a first invitation, the new link goes by mail only.
         services.administrator_invitation_resend(invitation=invitation, actor=request.user)
     except ValidationError as error:
-        form.is_valid()
-        add_service_errors(form, error)
-        return _render_team(request, account, action_form=form)
+        return _render_team(request, account, action_form=refusal(error))
     messages.success(
         request,
         f"A new invitation was sent to {invitation.email}; the earlier link no longer works.",
@@ -550,13 +550,10 @@ def administrator_invitation_resend(request, account, invitation_id):
 @administrator_page
 def administrator_invitation_revoke(request, account, invitation_id):
     invitation = access.pending_invitation_within(account, invitation_id)
-    form = ConfirmForm(request.POST)
     try:
         services.administrator_invitation_revoke(invitation=invitation, actor=request.user)
     except ValidationError as error:
-        form.is_valid()
-        add_service_errors(form, error)
-        return _render_team(request, account, action_form=form)
+        return _render_team(request, account, action_form=refusal(error))
     messages.success(request, f"The invitation for {invitation.email} was revoked.")
     return redirect("accounts:team")
 

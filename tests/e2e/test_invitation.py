@@ -60,3 +60,5 @@ def test_an_invited_administrator_joins_through_the_mailed_link(
     # The link was spent: opening it again says so.
     invitee.goto(link)
     expect(invitee.get_by_role("heading", name="This invitation cannot be used")).to_be_visible()
+    snap(invitee, "invitation-invalid")
+    assert_fits_the_screen(invitee)

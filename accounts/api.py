@@ -6,42 +6,19 @@ accounts.access narrows every query to that reach."""
 from rest_framework.views import APIView
 
 from accounts import access
-from accounts.models import Account, Environment
-from portal.api import data_response, iso
-
-
-def account_json(account: Account) -> dict:
-    return {
-        "id": account.id,
-        "name": account.name,
-        "metadata": account.metadata,
-        "createdAt": iso(account.created_at),
-        "updatedAt": iso(account.updated_at),
-    }
-
-
-def environment_json(environment: Environment) -> dict:
-    return {
-        "id": environment.id,
-        "accountId": environment.account_id,
-        "name": environment.name,
-        "isProd": environment.is_prod,
-        "guestAuthentication": environment.guest_authentication,
-        "features": {},
-        "metadata": environment.metadata,
-        "namespaces": [],
-    }
+from accounts.serializers import AccountOutput, EnvironmentOutput
+from portal.api import data_response
 
 
 class CurrentAccount(APIView):
     def get(self, request):
-        return data_response(account_json(request.user.account))
+        return data_response(AccountOutput(request.user.account).data)
 
 
 class EnvironmentList(APIView):
     def get(self, request):
         environments = access.environments_within(request.user.account, request.user.environment)
-        return data_response([environment_json(environment) for environment in environments])
+        return data_response(EnvironmentOutput(environments, many=True).data)
 
 
 class EnvironmentDetail(APIView):
@@ -49,4 +26,4 @@ class EnvironmentDetail(APIView):
         environment = access.environment_within(
             request.user.account, environment_id, request.user.environment
         )
-        return data_response(environment_json(environment))
+        return data_response(EnvironmentOutput(environment).data)

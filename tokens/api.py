@@ -1,5 +1,6 @@
 """The API for credentials and secrets, in the contract's (and @flatfile/api's) shapes.
-Views parse, check reach through tokens.access, and call one service each."""
+Views validate their input with its serializer (tokens.serializers), check reach through
+tokens.access, call one service each, and answer through an output serializer."""
 
 from django.db.models import F, Q
 from django.utils import timezone
@@ -8,69 +9,16 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.api import data_response, deleted_response, iso
-from portal.ratelimit import client_address, hit
-from tokens import access, services
-from tokens.access_tokens import LIFETIMES, USER
+from accounts.models import normalize_email
+from portal.api import data_response, deleted_response, validated
+from portal.ratelimit import TooManyAttempts, client_address, hit
+from tokens import access, serializers, services
 from tokens.authentication import REALM
 from tokens.models import ApiKey, PersonalAccessToken, Secret
 from tokens.principal import Principal
 
 ADMINISTRATORS = (Principal.USER,)
 INVALID_CREDENTIALS = "The credentials are not valid."
-
-
-def required_text(data, name: str) -> str:
-    value = data.get(name) if isinstance(data, dict) else None
-    if not isinstance(value, str) or not value:
-        raise exceptions.ValidationError({name: "This field is required."})
-    return value
-
-
-def required_param(request, name: str) -> str:
-    value = request.query_params.get(name, "")
-    if not value:
-        raise exceptions.ValidationError({name: "This query parameter is required."})
-    return value
-
-
-# JSON shapes ------------------------------------------------------------------------------
-
-
-def personal_access_token_json(token: PersonalAccessToken) -> dict:
-    return {
-        "id": token.id,
-        "name": token.name,
-        "createdAt": iso(token.created_at),
-        "lastUsedAt": iso(token.last_used_at),
-        "expiresAt": iso(token.expires_at),
-    }
-
-
-def api_key_json(key: ApiKey, principal: Principal) -> dict:
-    shown = key.type == ApiKey.Type.PUBLISHABLE or access.may_read_secret_key(principal)
-    return {
-        "id": key.id,
-        "rawKey": key.raw_key if shown else None,
-        "type": key.type,
-        "environmentId": key.environment_id,
-        "accountId": key.environment.account_id,
-        "operations": key.operations,
-        "createdAt": iso(key.created_at),
-        "updatedAt": iso(key.updated_at),
-        "lastUsedAt": iso(key.last_used_at),
-        "expiresAt": iso(key.expires_at),
-    }
-
-
-def secret_json(secret: Secret) -> dict:
-    return {
-        "id": secret.id,
-        "name": secret.name,
-        "value": secret.value,
-        "environmentId": secret.environment_id,
-        "spaceId": secret.space_id,
-    }
 
 
 # POST /v1/auth ------------------------------------------------------------------------------
@@ -98,35 +46,33 @@ class AccessTokenCreate(APIView):
     permission_classes = [AllowAny]
 
     def post(self, request):
-        data = request.data if isinstance(request.data, dict) else {}
-        kind = data.get("type") or ("apiCredentials" if "clientId" in data else "userCredentials")
-        if kind == "userCredentials":
-            subject, secret = required_text(data, "email"), required_text(data, "password")
-        elif kind == "apiCredentials":
-            subject, secret = required_text(data, "clientId"), required_text(data, "secret")
+        data = validated(serializers.AccessTokenCreateInput, request.data)
+        kind = data["type"]
+        if kind == serializers.USER_CREDENTIALS:
+            subject, secret = data["email"], data["password"]
         else:
-            raise exceptions.ValidationError({"type": "Use userCredentials or apiCredentials."})
-        # Every attempt counts, per client address and per account name, before any check.
-        waits = [hit("auth-address", client_address(request)), hit("auth-email", subject)]
+            subject, secret = data["clientId"], data["secret"]
+        # Every attempt counts, per client address and (loosely, under the spelling it is
+        # looked up by) per account name, before any check; django-axes counts failures per
+        # (email, address) inside authenticate().
+        waits = [
+            hit("auth-address", client_address(request)),
+            hit("login-email", normalize_email(subject)),
+        ]
         if any(waits):
             return _too_many(max(wait for wait in waits if wait))
         try:
-            if kind == "userCredentials":
-                issued = services.access_token_create_for_password(email=subject, password=secret)
+            if kind == serializers.USER_CREDENTIALS:
+                issued = services.access_token_create_for_password(
+                    email=subject, password=secret, request=request
+                )
             else:
                 issued = services.access_token_create_for_client(client_id=subject, secret=secret)
+        except TooManyAttempts as refused:
+            return _too_many(refused.retry_after)
         except services.InvalidCredentials:
             return _unauthorized()
-        return Response(
-            {
-                "accessToken": issued.token,
-                "expiresIn": str(int(LIFETIMES[USER].total_seconds())),
-                "expires": iso(issued.expires_at),
-                "email": issued.user.email,
-                "userId": issued.user.id,
-                "accountId": issued.account_id,
-            }
-        )
+        return Response(serializers.AccessTokenOutput(issued).data)
 
 
 # Personal access tokens ------------------------------------------------------------------------
@@ -137,19 +83,17 @@ class PersonalAccessTokenList(APIView):
 
     def get(self, request):
         tokens = PersonalAccessToken.objects.filter(user=request.user.user)
-        return data_response([personal_access_token_json(token) for token in tokens])
+        return data_response(serializers.PersonalAccessTokenOutput(tokens, many=True).data)
 
     def post(self, request):
-        data = request.data if isinstance(request.data, dict) else {}
+        data = validated(serializers.PersonalAccessTokenCreateInput, request.data)
         token, raw = services.personal_access_token_create(
-            user=request.user.user,
-            name=data.get("name"),
-            expires_in_days=data.get("expiresInDays"),
+            user=request.user.user, name=data["name"], expires_in_days=data.get("expiresInDays")
         )
         # The only time the value is ever returned.
+        created = {"token": raw, "personalAccessToken": token}
         return data_response(
-            {"token": raw, "personalAccessToken": personal_access_token_json(token)},
-            status.HTTP_201_CREATED,
+            serializers.PersonalAccessTokenCreateOutput(created).data, status.HTTP_201_CREATED
         )
 
 
@@ -174,20 +118,21 @@ def _live_keys(environment):
     )
 
 
+def _keys_json(keys, principal):
+    return serializers.ApiKeyOutput(keys, many=True, context={"principal": principal}).data
+
+
 class ApiKeyList(APIView):
     def get(self, request):
-        environment = access.environment_for_principal(
-            request.user, required_param(request, "environmentId")
-        )
-        keys = _live_keys(environment)
-        return data_response([api_key_json(key, request.user) for key in keys])
+        query = validated(serializers.EnvironmentQuery, request.query_params)
+        environment = access.environment_for_principal(request.user, query["environmentId"])
+        return data_response(_keys_json(_live_keys(environment), request.user))
 
 
 class PublishableKeyDetail(APIView):
     def get(self, request):
-        environment = access.environment_for_principal(
-            request.user, required_param(request, "environmentId")
-        )
+        query = validated(serializers.EnvironmentQuery, request.query_params)
+        environment = access.environment_for_principal(request.user, query["environmentId"])
         key = (
             _live_keys(environment)
             .filter(type=ApiKey.Type.PUBLISHABLE)
@@ -196,7 +141,9 @@ class PublishableKeyDetail(APIView):
         )
         if key is None:
             raise exceptions.NotFound("This environment has no publishable key.")
-        return data_response(api_key_json(key, request.user))
+        return data_response(
+            serializers.ApiKeyOutput(key, context={"principal": request.user}).data
+        )
 
 
 class ApiKeyRoll(APIView):
@@ -205,27 +152,20 @@ class ApiKeyRoll(APIView):
     allowed_principals = ADMINISTRATORS
 
     def post(self, request):
-        data = request.data if isinstance(request.data, dict) else {}
-        environment = access.environment_for_principal(
-            request.user, required_text(data, "environmentId")
-        )
-        grace = data.get("expiresIn", "now")
-        if grace not in services.ROLL_GRACE_CHOICES:
-            choices = ", ".join(services.ROLL_GRACE_CHOICES)
-            raise exceptions.ValidationError({"expiresIn": f"Choose one of: {choices}."})
+        data = validated(serializers.ApiKeyRollInput, request.data)
+        environment = access.environment_for_principal(request.user, data["environmentId"])
         key, _raw = services.api_key_roll(
             environment=environment,
             actor=request.user,
-            key_type=required_text(data, "type"),
-            keep_old_for=services.ROLL_GRACE_CHOICES[grace],
+            key_type=data["type"],
+            keep_old_for=services.ROLL_GRACE_CHOICES[data["expiresIn"]],
         )
-        return data_response([api_key_json(key, request.user)], status.HTTP_201_CREATED)
+        return data_response(_keys_json([key], request.user), status.HTTP_201_CREATED)
 
     def delete(self, request):
-        environment = access.environment_for_principal(
-            request.user, required_param(request, "environmentId")
-        )
-        key = access.api_key_in_environment(environment, required_param(request, "key"))
+        query = validated(serializers.ApiKeyDeleteQuery, request.query_params)
+        environment = access.environment_for_principal(request.user, query["environmentId"])
+        key = access.api_key_in_environment(environment, query["key"])
         services.api_key_delete(api_key=key, actor=request.user)
         return deleted_response()
 
@@ -246,9 +186,14 @@ def _effective_secrets(environment, space=None) -> list[Secret]:
     return sorted(by_name.values(), key=lambda secret: secret.name)
 
 
-def _scope_from(request_values, principal):
-    space_id = request_values.get("spaceId") or None
-    environment_id = request_values.get("environmentId") or None
+def _secrets_json(secrets) -> list:
+    return serializers.SecretOutput(secrets, many=True).data
+
+
+def _scope_from(values: dict, principal):
+    """The environment and space named by validated `environmentId` and `spaceId`."""
+    space_id = values.get("spaceId") or None
+    environment_id = values.get("environmentId") or None
     space = access.space_for_principal(principal, space_id) if space_id else None
     if environment_id is None:
         if space is None:
@@ -262,20 +207,21 @@ def _scope_from(request_values, principal):
 
 class SecretList(APIView):
     def get(self, request):
-        environment, space = _scope_from(request.query_params, request.user)
-        return data_response([secret_json(s) for s in _effective_secrets(environment, space)])
+        query = validated(serializers.SecretScopeQuery, request.query_params)
+        environment, space = _scope_from(query, request.user)
+        return data_response(_secrets_json(_effective_secrets(environment, space)))
 
     def post(self, request):
-        data = request.data if isinstance(request.data, dict) else {}
+        data = validated(serializers.SecretUpsertInput, request.data)
         environment, space = _scope_from(data, request.user)
         secret, _created = services.secret_upsert(
             environment=environment,
             actor=request.user,
-            name=data.get("name"),
-            value=data.get("value"),
+            name=data["name"],
+            value=data["value"],
             space=space,
         )
-        return data_response([secret_json(secret)])
+        return data_response(_secrets_json([secret]))
 
 
 class SecretDetail(APIView):
@@ -284,4 +230,4 @@ class SecretDetail(APIView):
         environment, space = secret.environment, secret.space
         services.secret_delete(secret=secret, actor=request.user)
         # The SDK reads the secrets left in that scope.
-        return data_response([secret_json(s) for s in _effective_secrets(environment, space)])
+        return data_response(_secrets_json(_effective_secrets(environment, space)))

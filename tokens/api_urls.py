@@ -2,13 +2,18 @@ from django.urls import path
 
 from tokens import api
 
+# Ids in paths are `<public_id:…>` (portal.api.PublicIdConverter): anything else there is an
+# unknown route, answered by the API's JSON 404.
 urlpatterns = [
     path("auth", api.AccessTokenCreate.as_view()),
     path("auth/personal-access-tokens", api.PersonalAccessTokenList.as_view()),
-    path("auth/personal-access-tokens/<str:token_id>", api.PersonalAccessTokenDetail.as_view()),
+    path(
+        "auth/personal-access-tokens/<public_id:token_id>",
+        api.PersonalAccessTokenDetail.as_view(),
+    ),
     path("auth/api-keys", api.ApiKeyList.as_view()),
     path("auth/publishable-key", api.PublishableKeyDetail.as_view()),
     path("auth/api-key", api.ApiKeyRoll.as_view()),
     path("secrets", api.SecretList.as_view()),
-    path("secrets/<str:secret_id>", api.SecretDetail.as_view()),
+    path("secrets/<public_id:secret_id>", api.SecretDetail.as_view()),
 ]

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.forms.utils import ErrorDict
 
-from accounts.models import NAME_MAX_LENGTH, GuestAuthentication
+from accounts.models import NAME_MAX_LENGTH, GuestAuthentication, normalize_email
 
 
 class SignInForm(AuthenticationForm):
@@ -15,6 +15,10 @@ class SignInForm(AuthenticationForm):
         **AuthenticationForm.error_messages,
         "invalid_login": "That email and password do not match an account.",
     }
+
+    def clean_username(self) -> str:
+        # authenticate() gets the spelling the user is stored and counted under.
+        return normalize_email(self.cleaned_data["username"])
 
     def refuse(self, message: str) -> None:
         """Fail the form without validating it. Validation would authenticate, and a refused
@@ -73,13 +77,9 @@ class ConfirmForm(forms.Form):
 
 
 class PasswordResetRequestForm(PasswordResetForm):
-    """Django's reset form, with the email normalised the way accounts store it (create_user
-    lowercases), so the lookup and the rate limit see one address however it was typed.
-    Django still mails the address stored on the user, never the typed one."""
-
-    @staticmethod
-    def normalise(email: str | None) -> str:
-        return (email or "").strip().lower()
+    """Django's reset form, with the email normalised the way accounts store it, so the
+    lookup and the rate limit see one address however it was typed. Django still mails the
+    address stored on the user, never the typed one."""
 
     def clean_email(self) -> str:
-        return self.normalise(self.cleaned_data["email"])
+        return normalize_email(self.cleaned_data["email"])

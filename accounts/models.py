@@ -1,3 +1,6 @@
+import unicodedata
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
@@ -9,13 +12,54 @@ from portal.ids import PublicIdField
 NAME_MAX_LENGTH = 255
 
 
+def normalize_email(email) -> str:
+    """The one spelling of an email address: what is stored, looked up and rate limited.
+
+    Every way in (the sign-in page, the Django admin's login, POST /v1/auth, password reset,
+    user creation) goes through here, so " Admin@Example.com" is the same identity as
+    "admin@example.com" for the counters as well as for authentication: padding or re-casing
+    an address cannot buy fresh attempts. NFKC as Django's username fields do; lower() rather
+    than str.casefold(), which would turn "ß" into "ss", another address (and not what the
+    stored addresses were lowercased with). Text that is not valid Unicode (a lone
+    surrogate) is nobody's address.
+    """
+    if not isinstance(email, str):
+        return ""
+    try:
+        email.encode("utf-8")
+    except UnicodeEncodeError:
+        return ""
+    return unicodedata.normalize("NFKC", email).strip().lower()
+
+
+def axes_username(request, credentials: dict | None) -> str:
+    """AXES_USERNAME_CALLABLE: django-axes counts failures under the normalised email, the
+    value the user is looked up by, whichever form or endpoint called authenticate()."""
+    field = settings.AXES_USERNAME_FORM_FIELD
+    if credentials is None:
+        return normalize_email(request.POST.get(field))
+    return normalize_email(credentials.get(field))
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
+    @classmethod
+    def normalize_email(cls, email) -> str:
+        # Django's version lowercases only the domain; ours is the whole address, stripped.
+        return normalize_email(email)
+
+    def get_by_natural_key(self, email):
+        # Django's ModelBackend looks the user up here for every authenticate() call (the
+        # portal's sign-in, the admin's, the auth endpoint's), so each finds the account by the
+        # same spelling django-axes counts under.
+        return self.get(**{self.model.USERNAME_FIELD: normalize_email(email)})
+
     def create_user(self, email: str, password: str | None = None, **fields) -> "User":
+        email = normalize_email(email)
         if not email:
             raise ValueError("A user needs an email address.")
-        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user = self.model(email=email, **fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -35,11 +79,49 @@ class User(LoadsDeferredFieldsTogether, AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False)  # may use /admin/
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # Goes up each time the password is set. Access tokens carry the number they were issued
+    # under and verification compares it in the same query that reads the user, so a new
+    # password refuses every access token made before it, on every process, at once.
+    credentials_version = models.PositiveIntegerField(default=0)
 
     objects = UserManager()
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
+
+    def set_password(self, raw_password) -> None:
+        # Every way a password is set goes through here: Django's password change and reset
+        # forms, the admin, `manage.py changepassword`, create_user. Each saves the whole
+        # user afterwards, so the new version is stored with the new hash.
+        super().set_password(raw_password)
+        self.credentials_version += 1
+
+    def set_unusable_password(self) -> None:
+        # No password any more: what the old one made ends as well.
+        super().set_unusable_password()
+        self.credentials_version += 1
+
+    def check_password(self, raw_password) -> bool:
+        # A correct password whose hash is out of date is hashed again through set_password
+        # and saved with update_fields=["password"]: not a password change (Django's words),
+        # so the version neither goes up in memory nor in the database.
+        version = self.credentials_version
+        try:
+            return super().check_password(raw_password)
+        finally:
+            self.credentials_version = version
+
+    async def acheck_password(self, raw_password) -> bool:
+        version = self.credentials_version
+        try:
+            return await super().acheck_password(raw_password)
+        finally:
+            self.credentials_version = version
+
+    def clean(self) -> None:
+        # Model forms (the Django admin's) store the address as every sign-in looks it up.
+        super().clean()
+        self.email = normalize_email(self.email)
 
     def __str__(self) -> str:
         return self.email

@@ -40,7 +40,7 @@ from accounts.forms import (
     SignInForm,
     SpaceForm,
 )
-from accounts.models import GuestAuthentication
+from accounts.models import GuestAuthentication, normalize_email
 from portal.ratelimit import client_address, hit
 
 EVENTS_PER_PAGE = 50
@@ -94,9 +94,11 @@ class SignInView(LoginView):
 
     def post(self, request, *args, **kwargs):
         form = self.get_form()
-        email = (request.POST.get("username") or "").strip().lower()
-        # Both counters advance on every attempt; either one over its limit stops it.
-        waits = [hit("login", client_address(request)), hit("login", f"email:{email}")]
+        email = normalize_email(request.POST.get("username"))
+        # Both counters advance on every attempt; either one over its limit stops it: per
+        # address across emails, and loosely per email across addresses. Failures per (email,
+        # address) are django-axes' count, inside the form's authenticate().
+        waits = [hit("login-address", client_address(request)), hit("login-email", email)]
         if any(waits):
             wait = max(w for w in waits if w)
             # Not form.is_valid(): that would check the password of a refused attempt.
@@ -198,7 +200,7 @@ class RateLimitedPasswordResetView(PasswordResetView):
         }
 
     def post(self, request, *args, **kwargs):
-        email = PasswordResetRequestForm.normalise(request.POST.get("email"))
+        email = normalize_email(request.POST.get("email"))
         # Both counters advance on every request: per address, so one client cannot spray
         # requests over many emails; per email, so nobody can flood one inbox from many.
         waits = [

@@ -1,11 +1,20 @@
 """Fixed-window rate limits counted in the shared cache, so every app process behind the
-load balancer sees the same counts."""
+load balancer sees the same counts; and the glue for django-axes, which counts failed
+sign-ins per (email, client address) in the same cache.
+
+Axes hooks every authenticate() call, the Django admin's login included; the limits here
+are what it cannot count: attempts per client address across emails, the loose per-email
+limit across addresses, password reset requests (and, to come, magic-link requests)."""
 
 import hashlib
 import time
 
+from axes.helpers import get_cool_off
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.http import HttpResponse, JsonResponse
 
 
 def client_address(request) -> str:
@@ -30,8 +39,9 @@ def hit(scope: str, subject: str) -> int | None:
     limit, window = settings.RATE_LIMITS[scope]
     now = time.time()
     window_index = int(now // window)
-    # The subject (an email, an address) is hashed so cache keys never carry it in clear.
-    digest = hashlib.sha256(subject.lower().encode()).hexdigest()[:32]
+    # The subject (an email, an address) is hashed so cache keys never carry it in clear;
+    # "surrogatepass" so that text no address could hold is counted, not a crash.
+    digest = hashlib.sha256(subject.lower().encode("utf-8", "surrogatepass")).hexdigest()[:32]
     key = f"ratelimit:{scope}:{digest}:{window_index}"
     cache.add(key, 0, timeout=window + 1)
     try:
@@ -42,3 +52,77 @@ def hit(scope: str, subject: str) -> int | None:
     if count > limit:
         return max(1, int(window - (now % window)) + 1)
     return None
+
+
+# django-axes ------------------------------------------------------------------------------
+
+API_PATHS = ("/v1/", "/api/v1/")
+
+
+class TooManyAttempts(Exception):
+    """A service refused an attempt over a limit; the caller answers 429 with Retry-After."""
+
+    def __init__(self, retry_after: int):
+        super().__init__(f"Too many attempts, try again in {retry_after} seconds.")
+        self.retry_after = retry_after
+
+
+def lockout_seconds(request) -> int:
+    """How long a locked-out (email, address) waits. Every refused attempt counts as one more
+    failure and starts the cool-off again, so it is the whole cool-off from now."""
+    return int(get_cool_off(request).total_seconds())
+
+
+def lockout_wait(request) -> int | None:
+    """After an authenticate() call that returned no user: seconds to wait if django-axes
+    refused it (the client is locked out), None if the credentials were simply wrong."""
+    if getattr(request, "axes_locked_out", False):
+        return lockout_seconds(request)
+    return None
+
+
+def clear_failures(request, *, username: str) -> None:
+    """A successful sign-in outside django.contrib.auth.login() (the auth endpoint issues a
+    token instead of a session, so axes' own reset on login never runs) clears its count."""
+    if settings.AXES_RESET_ON_SUCCESS:
+        axes_reset(ip=client_address(request), username=username)
+
+
+def wait_text(seconds: int) -> str:
+    if seconds >= 120:
+        return f"{-(-seconds // 60)} minutes"
+    return f"{seconds} second{'s' if seconds != 1 else ''}"
+
+
+def lockout_response(request, original_response, credentials) -> HttpResponse:
+    """AXES_LOCKOUT_CALLABLE: the answer to a sign-in that django-axes refused, per path.
+
+    A sign-in page (the portal's, the Django admin's) is the page itself, as it was answered,
+    with the lockout in place of "wrong email or password": the typed email kept, 429 and
+    Retry-After, like the portal's own rate limits. Under the API it is the envelope.
+    """
+    wait = lockout_seconds(request)
+    if request.path.startswith(API_PATHS):
+        # POST /v1/auth answers its lockouts itself (its request object is DRF's, which the
+        # middleware never sees); this keeps any other endpoint's in the envelope too.
+        response = JsonResponse(
+            {"errors": [{"message": f"Too many attempts. Try again in {wait} seconds."}]},
+            status=429,
+        )
+    else:
+        message = f"Too many attempts, try again in {wait_text(wait)}."
+        context = getattr(original_response, "context_data", None) or {}
+        form = context.get("form")
+        if form is None:
+            response = HttpResponse(message, status=429, content_type="text/plain")
+        else:
+            # Django's login views answer a TemplateResponse; its form was validated (the
+            # attempt was refused inside its authenticate()), so only its message changes.
+            form.errors[NON_FIELD_ERRORS] = form.error_class(
+                [message], error_class="nonfield", renderer=form.renderer
+            )
+            response = original_response
+            response.content = response.rendered_content
+            response.status_code = 429
+    response["Retry-After"] = str(wait)
+    return response

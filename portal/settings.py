@@ -5,9 +5,12 @@ generated keys. With DEBUG off every key must come from the real environment and
 or the portal refuses to start.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE as CSP_NONE
+from csp.constants import SELF as CSP_SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -65,6 +68,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",  # the logs' "3 minutes ago"
     "rest_framework",
+    "axes",  # django-axes: failed sign-ins per (email, client address), see AXES_* below
+    "csp",  # django-csp: its system checks (the header itself is its middleware)
     "accounts",
     "tokens",
     "guests",
@@ -72,12 +77,18 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Early, so that responses made by the middleware below (redirects, refusals) carry them too.
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "portal.no_store.NoStoreMiddleware",  # credentials and secrets are never cached
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a sign-in it refused into the lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -125,6 +136,12 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Access Portal <portal@localhost>")
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    # First, so every authenticate() call (the portal's sign-in, the Django admin's login,
+    # POST /v1/auth) is refused before a password is checked once its client is locked out.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -158,16 +175,55 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["tokens.authentication.BearerAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["tokens.permissions.PrincipalAllowed"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["portal.api.JSONParser"],
     "EXCEPTION_HANDLER": "portal.api.exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
 
-# Rate limits: attempts per window (seconds), counted in the shared cache.
+# Failed sign-ins (django-axes), on every authenticate() call: the portal's sign-in page, the
+# Django admin's login and POST /v1/auth, under one count. Counted per (email, client
+# address) together, so a stranger guessing an administrator's password locks out only their
+# own address, never the administrator's (the loose per-email limit in RATE_LIMITS stops
+# guesses spread over many addresses). The email is the normalised one the user is looked
+# up by, the address the one the rate limits use (trusted proxies only).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = 10  # the tenth failure locks
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+# Each refused attempt is one more failure and starts the 15 minutes again, so guessing on
+# keeps the address locked and Retry-After is always the whole cool-off.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"  # the keyword every authenticate() call here passes
+AXES_USERNAME_CALLABLE = "accounts.models.axes_username"
+AXES_CLIENT_IP_CALLABLE = "portal.ratelimit.client_address"
+AXES_VERBOSE = False  # no start-up banner; failures and lockouts are still logged
+AXES_LOCKOUT_CALLABLE = "portal.ratelimit.lockout_response"
+# The cache handler, not the database one: counts live in the shared cache (Redis in
+# production) beside the rate limits, so every process sees one count, and a sign-in costs
+# no extra queries (the auth endpoint's query budget stays pinned). What it cannot do, we do
+# not need: it keeps no history of attempts (so axes' admin pages, which would stay empty,
+# are off) and a lock cannot be lifted by hand; it lifts itself after the cool-off.
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_ENABLE_ADMIN = False
+if DEBUG and CACHES["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache":
+    # axes warns that a process's local memory is no shared count. In development (one
+    # process, make serve) that is fine; in production the warning stands, and fails
+    # `check --deploy`: several processes need CACHE_URL at Redis, for the rate limits as
+    # much as for axes.
+    SILENCED_SYSTEM_CHECKS = ["axes.W001"]
+
+# Rate limits: attempts per window (seconds), counted in the shared cache (portal/ratelimit.py),
+# for what django-axes does not count: it counts failures per (email, address) only.
 RATE_LIMITS = {
-    "login": (10, 60),
-    "auth-email": (10, 60),
+    # Per client address across emails: one client cannot try passwords over many accounts,
+    # on the sign-in page and on POST /v1/auth.
+    "login-address": (10, 60),
     "auth-address": (30, 60),
+    # Per email (or client id) across every address, every attempt, loosely: guesses spread
+    # over many addresses stop too, yet a stranger must spend 100 attempts an hour (ten
+    # addresses' worth of lockouts) before the owner's own sign-in is refused. The sign-in
+    # page and POST /v1/auth count together: one identity, two ways in.
+    "login-email": (100, 3600),
     # Per client address and per email: a few tries for a person whose mail is slow, while
     # nobody can flood an inbox with reset mails or spray reset requests across addresses.
     "password-reset": (5, 3600),
@@ -178,6 +234,59 @@ SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp): the pages load only our own files, so an injected
+# <script>, inline event handler or style="" attribute is refused by the browser. Nothing
+# of ours (nor the Django admin's pages, checked in Chromium by tests/e2e/test_headers.py)
+# needs 'unsafe-inline' or data: images, so neither is allowed anywhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [CSP_SELF],
+        "object-src": [CSP_NONE],
+        # Neither falls back to default-src: a <base> tag could re-point every relative
+        # URL, and a form could post a typed password elsewhere.
+        "base-uri": [CSP_SELF],
+        "form-action": [CSP_SELF],
+        # No page may be framed (clickjacking); X_FRAME_OPTIONS says the same to old browsers.
+        "frame-ancestors": [CSP_NONE],
+    },
+}
+# Permissions-Policy (django-permissions-policy): the portal uses none of the browser's
+# powerful features except writing to the clipboard (the Copy buttons), on its own pages.
+# clipboard-read stays at the browser's default (own origin, and only once the person
+# allows it) because the Chromium suite checks each Copy by reading the clipboard back.
+# Only features Chromium knows are named: it warns about any other (e.g. "bluetooth").
+PERMISSIONS_POLICY = {
+    "clipboard-write": ["self"],
+    **{
+        feature: []
+        for feature in (
+            "accelerometer",
+            "autoplay",
+            "browsing-topics",
+            "camera",
+            "display-capture",
+            "encrypted-media",
+            "fullscreen",
+            "geolocation",
+            "gyroscope",
+            "hid",
+            "idle-detection",
+            "local-fonts",
+            "magnetometer",
+            "microphone",
+            "midi",
+            "payment",
+            "picture-in-picture",
+            "publickey-credentials-get",
+            "screen-wake-lock",
+            "serial",
+            "usb",
+            "window-management",
+            "xr-spatial-tracking",
+        )
+    },
+}
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXY_COUNT else None

@@ -10,8 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.audit import Actor, record_event
-from accounts.models import Environment, Membership, Space, User
+from accounts.models import Environment, Membership, Space, User, normalize_email
 from accounts.services import clean_name
+from portal.ratelimit import TooManyAttempts, clear_failures, lockout_wait
 from tokens import access_tokens, credentials, encryption
 from tokens.models import (
     ApiKey,
@@ -114,6 +115,21 @@ def api_key_roll(
         },
     )
     return key, raw
+
+
+@transaction.atomic
+def api_key_reveal(*, api_key: ApiKey, actor: Actor) -> str:
+    """A secret key's raw value, for an administrator who asked to see or copy it. Every
+    reveal is on the audit trail, so who has seen a key is known when deciding to roll it."""
+    environment = api_key.environment
+    record_event(
+        topic="api-key:revealed",
+        account=environment.account,
+        actor=actor,
+        environment_id=environment.id,
+        payload={"keyId": api_key.id, "type": api_key.type},  # never the value
+    )
+    return api_key.raw_key
 
 
 @transaction.atomic
@@ -250,6 +266,8 @@ class IssuedAccessToken:
 def _access_token_for(
     user: User, account, *, via: str, claims: dict | None = None
 ) -> IssuedAccessToken:
+    # The version read with the user: a password set after this refuses the token.
+    claims = {**(claims or {}), access_tokens.CREDENTIALS_VERSION: user.credentials_version}
     token, expires_at = access_tokens.issue(kind=access_tokens.USER, subject=user.id, claims=claims)
     record_event(
         topic="access-token:created",
@@ -261,15 +279,21 @@ def _access_token_for(
 
 
 @transaction.atomic
-def access_token_create_for_password(*, email: str, password: str) -> IssuedAccessToken:
-    """An administrator's 24-hour access token for email + password."""
+def access_token_create_for_password(*, email: str, password: str, request) -> IssuedAccessToken:
+    """An administrator's 24-hour access token for email + password. `request` is what
+    django-axes counts the attempt against (its client address); a locked-out email and
+    address raises TooManyAttempts without the password being checked."""
+    email = normalize_email(email)
     # Django's backend hashes even for an unknown email, so timing does not tell them apart.
-    user = authenticate(username=(email or "").strip().lower(), password=password)
+    user = authenticate(request, username=email, password=password)
+    if user is None and (wait := lockout_wait(request)):
+        raise TooManyAttempts(wait)
     membership = (
         Membership.objects.select_related("account").filter(user=user).first() if user else None
     )
     if membership is None:
         raise InvalidCredentials
+    clear_failures(request, username=email)
     return _access_token_for(user, membership.account, via="userCredentials")
 
 

@@ -1,8 +1,12 @@
+import json
+
 import pytest
 from django.core.cache import cache
+from django.http import HttpResponse
 from django.test import RequestFactory
 
-from portal.ratelimit import client_address, hit
+from portal.ratelimit import client_address, hit, lockout_response, wait_text
+from tests.factories import DEFAULT_PASSWORD
 
 factory = RequestFactory()
 
@@ -24,6 +28,12 @@ def test_cache_keys_never_carry_the_subject(settings):
     keys = list(getattr(cache, "_cache", {}).keys())
     assert keys
     assert not any("private" in str(key) for key in keys)
+
+
+def test_text_no_address_could_hold_is_counted_not_a_crash(settings):
+    settings.RATE_LIMITS = {"test": (1, 60)}
+    assert hit("test", "\ud800@example.com") is None
+    assert hit("test", "\ud800@example.com") is not None
 
 
 def test_without_trusted_proxies_forwarded_for_is_ignored(settings):
@@ -48,9 +58,9 @@ def test_client_address_counts_trusted_proxies_from_the_right(
     assert client_address(request) == expected
 
 
-def _use_redis(settings):
-    """Point the default cache at the machine's Redis. Django keeps one cache client per
-    thread, so each thread below talks to Redis over its own connection, as processes do."""
+def _redis_caches() -> dict:
+    """CACHES with the default cache at the machine's Redis (skipped without one, except in
+    CI)."""
     import os
 
     import redis
@@ -61,13 +71,19 @@ def _use_redis(settings):
         if os.environ.get("CI") == "true":
             pytest.fail(f"Redis is required in CI: {error}")
         pytest.skip("no Redis server on 127.0.0.1:6379")
-    settings.CACHES = {
+    return {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": "redis://127.0.0.1:6379/15",
             "KEY_PREFIX": "ratelimit-test",
         }
     }
+
+
+def _use_redis(settings):
+    """Point the default cache at the machine's Redis. Django keeps one cache client per
+    thread, so each thread below talks to Redis over its own connection, as processes do."""
+    settings.CACHES = _redis_caches()
 
 
 @pytest.mark.usefixtures("one_rate_limit_window")
@@ -95,3 +111,68 @@ def test_counts_are_shared_and_atomic_across_connections_in_redis(settings):
         assert hit("shared", "victim@example.com") is not None
     finally:
         shared_cache.clear()
+
+
+@pytest.mark.django_db
+def test_axes_counts_failures_in_the_shared_cache(settings, admin_user):
+    """django-axes' failures live in the configured cache (Redis here, as in production), so
+    every process counts the same failures and sees the same lockout."""
+    import redis
+    from axes.handlers.proxy import AxesProxyHandler
+    from django.core.cache import cache as shared_cache
+    from django.test import Client, override_settings
+
+    settings.AXES_FAILURE_LIMIT = 3
+    raw = redis.Redis(host="127.0.0.1", port=6379, db=15)
+    with override_settings(CACHES=_redis_caches()):
+        # Axes' handler keeps the cache it was made with: make it again, here and after.
+        AxesProxyHandler.get_implementation(force=True)
+        shared_cache.clear()
+        try:
+            for _ in range(2):
+                Client().post("/login/", {"username": admin_user.email, "password": "guess"})
+            assert [key for key in raw.keys("ratelimit-test:*") if b"axes-" in key]
+            Client().post("/login/", {"username": admin_user.email, "password": "guess"})
+            response = Client().post(
+                "/login/", {"username": admin_user.email, "password": DEFAULT_PASSWORD}
+            )
+            assert response.status_code == 429
+        finally:
+            shared_cache.clear()
+    AxesProxyHandler.get_implementation(force=True)
+
+
+# The lockout response beyond the sign-in pages (those are in tests/accounts/test_lockout.py).
+
+
+def test_a_lockout_under_the_api_is_the_envelope(db):
+    for path in ("/v1/anything", "/api/v1/anything"):
+        response = lockout_response(factory.post(path), HttpResponse(), None)
+        assert response.status_code == 429
+        assert response["Retry-After"] == "900"
+        assert json.loads(response.content) == {
+            "errors": [{"message": "Too many attempts. Try again in 900 seconds."}]
+        }
+
+
+def test_a_lockout_elsewhere_says_why_in_plain_text(db):
+    response = lockout_response(factory.post("/elsewhere/"), HttpResponse("ok"), None)
+    assert response.status_code == 429
+    assert response["Retry-After"] == "900"
+    assert response["Content-Type"].startswith("text/plain")
+    assert response.content.decode() == "Too many attempts, try again in 15 minutes."
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [
+        (1, "1 second"),
+        (59, "59 seconds"),
+        (119, "119 seconds"),
+        (120, "2 minutes"),
+        (900, "15 minutes"),
+        (901, "16 minutes"),
+    ],
+)
+def test_wait_text(seconds, text):
+    assert wait_text(seconds) == text

@@ -32,7 +32,7 @@ class Command(BaseCommand):
                 # The file was lost (or the password changed): set a new one and keep it.
                 password = secrets.token_urlsafe(12)
                 user.set_password(password)
-                user.save(update_fields=["password"])
+                user.save(update_fields=["password", "credentials_version"])
                 self._keep(login_file, password)
         self.stdout.write(f"Email: {DEMO_EMAIL}")
         self.stdout.write(f"Password: {password}")

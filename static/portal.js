@@ -17,35 +17,90 @@ function closeMenu(menu, { focusSummary = false } = {}) {
   if (focusSummary) menu.querySelector("summary").focus();
 }
 
+// A secret (the secret key) is never in the page: a button with data-reveal-url asks the
+// server for it with a POST, which Django's CSRF check guards (the token goes in the
+// X-CSRFToken header, as Django's documentation says for scripts) and which the audit trail
+// records. The answer is never cached.
+async function revealedSecret(button) {
+  const token = document.querySelector("input[name=csrfmiddlewaretoken]")?.value
+    || document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/)?.[1] || "";
+  const response = await fetch(button.dataset.revealUrl, {
+    method: "POST",
+    headers: { "X-CSRFToken": token },
+    credentials: "same-origin",
+    cache: "no-store",
+    redirect: "error", // signed out meanwhile: the sign-in page is not a value
+  });
+  if (!response.ok) throw new Error(`reveal answered ${response.status}`);
+  return (await response.json()).value;
+}
+
+// What a copy button copies: a field's value, or an element's text. With a secret, the
+// field's value is the secret, and in an element's text each [data-secret-mask] stands for it.
+function copiedText(source, secret) {
+  if (source.value !== undefined) return secret ?? source.value;
+  if (secret === undefined) return source.textContent.trim();
+  const copy = source.cloneNode(true);
+  for (const mask of copy.querySelectorAll("[data-secret-mask]")) mask.textContent = secret;
+  return copy.textContent.trim();
+}
+
+function flash(button, text) {
+  const label = button.dataset.label || button.textContent;
+  button.dataset.label = label;
+  button.textContent = text;
+  setTimeout(() => { button.textContent = label; delete button.dataset.label; }, 1500);
+}
+
+async function writeClipboard(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+  } catch {
+    // Clipboard API unavailable (plain http on another host): copy from a field of our own,
+    // out of sight, so a secret is never shown for the copy's sake.
+    const field = document.createElement("textarea");
+    field.value = text;
+    field.setAttribute("readonly", "");
+    field.style.position = "fixed";
+    field.style.opacity = "0";
+    document.body.append(field);
+    field.select();
+    document.execCommand("copy");
+    field.remove();
+  }
+}
+
 document.addEventListener("click", async (event) => {
   const copyButton = event.target.closest("[data-copy-target]");
   if (copyButton) {
     const source = document.getElementById(copyButton.dataset.copyTarget);
-    const text = source instanceof HTMLTemplateElement
-      ? source.content.textContent.trim()
-      : source.value !== undefined ? source.value : source.textContent.trim();
-    try {
-      await navigator.clipboard.writeText(text);
-    } catch {
-      // Clipboard API unavailable (plain http on another host): select the text instead.
-      const range = document.createRange();
-      range.selectNodeContents(source);
-      getSelection().removeAllRanges();
-      getSelection().addRange(range);
-      document.execCommand("copy");
+    let secret;
+    if (copyButton.dataset.revealUrl) {
+      try {
+        secret = await revealedSecret(copyButton);
+      } catch {
+        flash(copyButton, "Could not copy");
+        return;
+      }
     }
-    const label = copyButton.textContent;
-    copyButton.textContent = "Copied";
-    setTimeout(() => { copyButton.textContent = label; }, 1500);
+    await writeClipboard(copiedText(source, secret));
+    flash(copyButton, "Copied");
     return;
   }
   const revealer = event.target.closest("[data-reveal]");
   if (revealer) {
-    // Swap the masked value for the real one held in a <template> (administrators only).
+    // Swap the masked value for the real one, fetched from the server (administrators only).
     const field = document.getElementById(revealer.dataset.reveal);
     if (!field.dataset.masked) {
+      let secret;
+      try {
+        secret = await revealedSecret(revealer);
+      } catch {
+        flash(revealer, "Could not reveal");
+        return;
+      }
       field.dataset.masked = field.value;
-      field.value = document.getElementById(revealer.dataset.revealSource).content.textContent.trim();
+      field.value = secret;
       revealer.textContent = "Hide";
     } else {
       field.value = field.dataset.masked;

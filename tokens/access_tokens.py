@@ -20,6 +20,10 @@ USER = "user"  # an administrator (from email + password or client credentials)
 SPACE = "space"  # one space, handed out when a publishable key creates it
 GUEST = "guest"  # a guest (guests app)
 LIFETIMES = {USER: timedelta(hours=24), SPACE: timedelta(hours=24), GUEST: timedelta(hours=1)}
+# A USER token's required claim: the user's credentials_version when it was issued. A new
+# password raises the version, and verification refuses a token whose number is not the
+# user's current one.
+CREDENTIALS_VERSION = "ver"
 
 
 def issue(*, kind: str, subject: str, claims: dict | None = None) -> tuple[str, datetime]:

@@ -43,7 +43,7 @@ class RollKeyForm(forms.Form):
 class SecretForm(forms.Form):
     name = forms.CharField(required=False, strip=False, max_length=2000)
     value = forms.CharField(
-        required=False, strip=False, max_length=2000, widget=forms.PasswordInput(render_value=True)
+        required=False, strip=False, max_length=2000, widget=forms.PasswordInput
     )
     scope = forms.CharField(required=False)  # "" for the environment, else a space id
 

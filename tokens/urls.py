@@ -26,6 +26,11 @@ urlpatterns = [
     path(
         "environments/<str:environment_id>/api-keys/roll/", views.api_key_roll, name="api-key-roll"
     ),
+    path(
+        "environments/<str:environment_id>/api-keys/<str:key_id>/reveal/",
+        views.api_key_reveal,
+        name="api-key-reveal",
+    ),
     path("environments/<str:environment_id>/secrets/", views.secret_create, name="secret-create"),
     path("secrets/<str:secret_id>/value/", views.secret_set_value, name="secret-set-value"),
     path("secrets/<str:secret_id>/delete/", views.secret_delete, name="secret-delete"),

@@ -23,6 +23,8 @@ from tokens.principal import Principal
 logger = logging.getLogger(__name__)
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+# User.credentials_version is a PositiveIntegerField: 32 bits on every database.
+MAX_CREDENTIALS_VERSION = 2**31 - 1
 
 # Resolvers for access-token kinds owned by apps built on top of tokens (the guests app
 # registers GUEST): claims -> Principal or None, in one query.
@@ -71,12 +73,13 @@ API_KEY_LOOKUP = JoinedLookup(
     joins="JOIN {e} ON {e.id} = {k.environment}",
     where="{k.digest} = %s AND {k.type} = %s AND " + _unexpired("k"),
 )
-# The user's id is the access token's subject.
+# The user's id is the access token's subject; the token was issued under the user's current
+# password (credentials_version), so a password change or reset refuses it at once.
 USER_LOOKUP = JoinedLookup(
     {"u": User, "m": Membership},
     columns=("m.id", "m.account"),
     joins="JOIN {m} ON {m.user} = {u.id}",
-    where="{u.id} = %s AND {u.is_active}",
+    where="{u.id} = %s AND {u.is_active} AND {u.credentials_version} = %s",
 )
 # For an access token made from client credentials: the credential must still exist.
 CLIENT_USER_LOOKUP = JoinedLookup(
@@ -190,13 +193,19 @@ def _verify_access_token(raw: str) -> Principal | None:
 
 
 def _resolve_user_access_token(claims: dict) -> Principal | None:
-    # The subject's state is read again on every request: a deleted or deactivated user, or
-    # a deleted client credential, refuses its outstanding access tokens at once.
+    # The subject's state is read again on every request: a deleted or deactivated user, a
+    # password set since the token was issued, or a deleted client credential refuses its
+    # outstanding access tokens at once.
     user_id, client_id = claims["sub"], claims.get("cli")
+    version = claims.get(access_tokens.CREDENTIALS_VERSION)
+    # Required, and a whole number the column can hold (not a bool, not a number the
+    # database driver cannot bind).
+    if type(version) is not int or not 0 <= version <= MAX_CREDENTIALS_VERSION:
+        return None
     if client_id is None:
-        row = USER_LOOKUP.fetch([user_id])
+        row = USER_LOOKUP.fetch([user_id, version])
     elif isinstance(client_id, str):
-        row = CLIENT_USER_LOOKUP.fetch([user_id, client_id])
+        row = CLIENT_USER_LOOKUP.fetch([user_id, version, client_id])
     else:
         row = None
     if row is None:

@@ -1,18 +1,23 @@
 """The credential pages: Personal Access Tokens, API Keys and Secrets, and the legacy
 client credentials. A raw token is rendered once, in the response to the POST that made
-it, and kept nowhere: not in the session, a message or the database."""
+it, and kept nowhere: not in the session, a message or the database. The secret key is
+handed over only when an administrator asks (Reveal, Copy), never in the page's HTML.
+
+Every response here is `Cache-Control: no-store`: portal.no_store marks every page of a
+signed-in person, so no view has to remember to."""
 
 import math
+import re
 import secrets
 from datetime import UTC, timedelta
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts import access as accounts_access
@@ -21,30 +26,38 @@ from tokens import access, services
 from tokens.forms import PersonalAccessTokenForm, RollKeyForm, SecretForm, SecretValueForm
 from tokens.models import ApiKey, ClientCredential, Secret
 
-FORM_NONCES_SESSION_KEY = "token_form_nonces"
-MAX_OPEN_NONCES = 20
+# How long a rendered form may wait to be sent: a page left open overnight still works.
+FORM_NONCE_LIFETIME = timedelta(days=1)
+FORM_NONCE = re.compile(r"[A-Za-z0-9_-]{22}")  # secrets.token_urlsafe(16)
 
 
 # Show-once responses ----------------------------------------------------------------------
 # A browser that reloads the page after a create or regenerate re-sends the POST. Each form
 # whose response shows a value carries a one-time nonce, so that repeat makes nothing and
 # shows nothing (a repeated regenerate would kill the value just copied).
+#
+# Nonces live in the shared cache (Redis with several processes), under the user's id, and
+# are spent by deleting them: the cache deletes a key for exactly one caller, so of several
+# posts of one form sent at once (a double click, a reload racing the first answer) exactly
+# one is answered. Kept in the session, every one of them read the nonce before any wrote
+# the session back, and each made a token.
+
+
+def _nonce_key(user, nonce: str) -> str:
+    return f"form-nonce:{user.pk}:{nonce}"
 
 
 def _new_nonce(request) -> str:
     nonce = secrets.token_urlsafe(16)
-    nonces = request.session.get(FORM_NONCES_SESSION_KEY, [])[-MAX_OPEN_NONCES + 1 :]
-    request.session[FORM_NONCES_SESSION_KEY] = [*nonces, nonce]
+    cache.add(_nonce_key(request.user, nonce), True, FORM_NONCE_LIFETIME.total_seconds())
     return nonce
 
 
 def _spend_nonce(request, nonce: str) -> bool:
-    nonces = request.session.get(FORM_NONCES_SESSION_KEY, [])
-    if nonce not in nonces:
-        return False
-    nonces.remove(nonce)
-    request.session[FORM_NONCES_SESSION_KEY] = nonces
-    return True
+    """True for exactly one caller per nonce made for this user, and only within its life."""
+    if not FORM_NONCE.fullmatch(nonce):
+        return False  # never made by _new_nonce; nor a key the cache should be asked about
+    return cache.delete(_nonce_key(request.user, nonce))
 
 
 def _shown_token(title: str, raw: str) -> dict:
@@ -54,11 +67,6 @@ def _shown_token(title: str, raw: str) -> dict:
 def _utc_minute(moment) -> str:
     # Spelled out in UTC: the people rolling a key and the systems using it may be anywhere.
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-
-
-def _show_once(response):
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 # Personal access tokens ---------------------------------------------------------------------
@@ -89,17 +97,15 @@ def _render_tokens(request, *, form=None, shown=None, status=200):
     else:
         form.data = form.data.copy()
         form.data["nonce"] = nonce
-    response = render(
+    return render(
         request,
         "tokens/personal_access_tokens.html",
         # Not named `nonce`: the delete dialogs' shared partial would pick that up.
         {"tokens": tokens, "form": form, "form_nonce": nonce, "shown": shown},
         status=status,
     )
-    return _show_once(response) if shown else response
 
 
-@never_cache
 @administrator_page
 def personal_access_tokens(request, account):
     if request.method != "POST":
@@ -122,7 +128,6 @@ def personal_access_tokens(request, account):
     return _render_tokens(request, shown=_shown_token(f"Token “{token.name}” created", raw))
 
 
-@never_cache
 @administrator_page
 def personal_access_token_regenerate(request, account, token_id):
     token = access.personal_access_token_of(request.user, token_id)
@@ -148,7 +153,6 @@ def personal_access_token_delete(request, account, token_id):
 # Legacy client credentials --------------------------------------------------------------------
 
 
-@never_cache
 @administrator_page
 def client_credentials(request, account):
     shown = None
@@ -164,7 +168,7 @@ def client_credentials(request, account):
                 ("Secret", secret, "client-secret"),
             ],
         }
-    response = render(
+    return render(
         request,
         "tokens/client_credentials.html",
         {
@@ -174,7 +178,6 @@ def client_credentials(request, account):
             "form_nonce": _new_nonce(request),
         },
     )
-    return _show_once(response) if shown else response
 
 
 @require_POST
@@ -189,6 +192,8 @@ def client_credential_delete(request, account, credential_id):
 
 
 # API keys and secrets --------------------------------------------------------------------------
+
+RETYPE_SECRET_VALUE = "Type the value again: it is not shown back on the page."
 
 
 def _roll_dialogs(environment, current_keys: dict, now) -> list[dict]:
@@ -225,17 +230,14 @@ def _render_api_keys(request, environment, *, secret_form=None, status=200):
         )
     )
     current = {key.type: key for key in keys if key.expires_at is None}
-    secret_key = current.get(ApiKey.Type.SECRET)
     return render(
         request,
         "tokens/api_keys.html",
         {
             "environment": environment,
             "publishable_key": current.get(ApiKey.Type.PUBLISHABLE),
-            "secret_key": secret_key,
-            # Only administrators reach this page (administrator_page), so only they ever
-            # receive the secret key's value in HTML.
-            "secret_key_value": secret_key.raw_key if secret_key else None,
+            # Masked: its value comes from api_key_reveal when someone asks for it.
+            "secret_key": current.get(ApiKey.Type.SECRET),
             "retiring_keys": [key for key in keys if key.expires_at is not None],
             "roll_dialogs": _roll_dialogs(environment, current, now),
             "secrets": Secret.objects.filter(environment=environment).select_related("space"),
@@ -246,11 +248,25 @@ def _render_api_keys(request, environment, *, secret_form=None, status=200):
     )
 
 
-@never_cache
 @administrator_page
 def api_keys(request, account, environment_id):
     environment = accounts_access.environment_within(account, environment_id)
     return _render_api_keys(request, environment)
+
+
+@require_POST
+@administrator_page
+def api_key_reveal(request, account, environment_id, key_id):
+    """A secret key's value for the page's Reveal and Copy buttons, as JSON. It is never in
+    the page's HTML (nor in a cached copy, a saved page or the browser's history), so it
+    leaves the server only when an administrator asks: on a POST, which Django's CSRF check
+    guards, and each time on the audit trail."""
+    environment = accounts_access.environment_within(account, environment_id)
+    key = access.api_key_in_environment(environment, key_id)
+    # Publishable keys are in the page already; an expired key is no longer anyone's.
+    if key.type != ApiKey.Type.SECRET or key.is_expired:
+        raise Http404("Not found.")
+    return JsonResponse({"value": services.api_key_reveal(api_key=key, actor=request.user)})
 
 
 @require_POST
@@ -310,6 +326,10 @@ def secret_create(request, account, environment_id):
             verb = "saved" if created else "updated with its new value"
             messages.success(request, f"Secret “{secret.name}” {verb}.")
             return redirect("tokens:api-keys", environment.id)
+    # The page shows the name and scope again, never the value: a secret typed once is not
+    # sent back to the browser (where a saved page or a cache could keep it).
+    if form.data.get("value") and not form.has_error("value"):
+        form.add_error("value", RETYPE_SECRET_VALUE)
     return _render_api_keys(request, environment, secret_form=form, status=400)
 
 

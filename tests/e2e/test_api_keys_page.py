@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from accounts.models import Event
 from tests.e2e.conftest import assert_fits_the_screen, sign_in, snap
 from tests.factories import (
     DEFAULT_PASSWORD,
@@ -18,6 +19,12 @@ from tokens import services
 from tokens.models import ApiKey, Secret
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def revealed(environment) -> list[tuple[str, dict]]:
+    """Who revealed which key of `environment`, oldest first (the audit trail)."""
+    events = Event.objects.filter(topic="api-key:revealed", environment_id=environment.id)
+    return [(event.actor_id, event.payload) for event in events.order_by("created_at")]
 
 
 def test_reveal_copy_roll_and_secrets(page):
@@ -33,19 +40,30 @@ def test_reveal_copy_roll_and_secrets(page):
     expect(page.get_by_role("heading", name="API Keys and Secrets")).to_contain_text("development")
     expect(page.get_by_text(environment.id).first).to_be_visible()
 
-    # The secret key is masked until revealed; Copy puts the real value on the clipboard.
+    # The secret key is masked, and not in the page at all until someone asks for it.
     field = page.get_by_test_id("secret-key")
     expect(field).not_to_have_value(secret_key.raw_key)
+    assert secret_key.raw_key not in page.content()
+    assert not revealed(environment)
+    # Reveal fetches it (a POST with the CSRF token), and the reveal is on the audit trail.
     page.get_by_role("button", name="Reveal").click()
     expect(field).to_have_value(secret_key.raw_key)
+    assert revealed(environment) == [(user.id, {"keyId": secret_key.id, "type": "SECRET"})]
     page.get_by_role("button", name="Hide").click()
     expect(field).not_to_have_value(secret_key.raw_key)
+    # Copy puts the real value on the clipboard, and shows nothing.
+    page.evaluate("navigator.clipboard.writeText('')")
     field.locator("xpath=..").get_by_role("button", name="Copy").click()
+    expect(page.locator('[data-copy-target="secret-key"]')).to_have_text("Copied")
     assert page.evaluate("navigator.clipboard.readText()") == secret_key.raw_key
+    expect(field).not_to_have_value(secret_key.raw_key)
     page.get_by_role("button", name="Copy .env").click()
+    expect(page.locator('[data-copy-target="env-snippet"]')).to_have_text("Copied")
     assert page.evaluate("navigator.clipboard.readText()") == (
         f"FLATFILE_API_KEY={secret_key.raw_key}\nFLATFILE_ENVIRONMENT_ID={environment.id}"
     )
+    assert secret_key.raw_key not in page.content()
+    assert len(revealed(environment)) == 3  # Reveal, Copy, Copy .env: each one recorded
 
     # Roll the publishable key, keeping the old one for an hour.
     old_publishable = page.get_by_test_id("publishable-key").input_value()

@@ -55,7 +55,11 @@ def build_schemes() -> dict[str, tuple[str, str]]:
     _, secret_key = services.api_key_roll(
         environment=development(account), actor=user, key_type=ApiKey.Type.SECRET
     )
-    access_token, _ = access_tokens.issue(kind=access_tokens.USER, subject=user.id)
+    access_token, _ = access_tokens.issue(
+        kind=access_tokens.USER,
+        subject=user.id,
+        claims={access_tokens.CREDENTIALS_VERSION: user.credentials_version},
+    )
     drf_token = Token.objects.create(user=user).key
     _, knox_token = AuthToken.objects.create(user=user)
     return {

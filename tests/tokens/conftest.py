@@ -2,13 +2,23 @@ import pytest
 from rest_framework.test import APIClient
 
 from tests.factories import development
-from tokens import services
+from tokens import access_tokens, services
 from tokens.models import ApiKey
 
 
 @pytest.fixture
 def api():
     return APIClient()
+
+
+def user_access_token(user, claims: dict | None = None) -> tuple[str, object]:
+    """An administrator's access token and its expiry, as the auth endpoint issues them:
+    under the user's current credentials_version."""
+    return access_tokens.issue(
+        kind=access_tokens.USER,
+        subject=user.id,
+        claims={access_tokens.CREDENTIALS_VERSION: user.credentials_version, **(claims or {})},
+    )
 
 
 def bearer(client: APIClient, token: str) -> APIClient:

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from portal.logging import RedactCredentials, redact
 from tests.factories import development
+from tests.tokens.conftest import user_access_token
 from tokens import access_tokens, credentials, services
 from tokens.models import ApiKey
 from tokens.principal import Principal
@@ -101,7 +102,7 @@ def test_bad_tokens_get_invalid_token(pat, authorization):
 @pytest.mark.parametrize("inserted", ["\t", "\x0b", "\x1f", "\x85", "\xa0"])
 def test_whitespace_inside_an_access_token_is_refused(admin_user, inserted):
     # RFC 6750's b64token has no whitespace; neither do access tokens of ours.
-    token, _ = access_tokens.issue(kind=access_tokens.USER, subject=admin_user.id)
+    token, _ = user_access_token(admin_user)
     assert call(authorization=f"Bearer {token}").status_code == 200
     response = call(authorization=f"Bearer {token[:-4]}{inserted}{token[-4:]}")
     assert response.status_code == 401
@@ -124,7 +125,7 @@ def test_secret_key_and_access_token_are_accepted(account, admin_user):
         environment=development(account), actor=admin_user, key_type=ApiKey.Type.SECRET
     )
     assert call(authorization=f"Bearer {secret_key}").data["data"]["kind"] == "secret_key"
-    token, _ = access_tokens.issue(kind=access_tokens.USER, subject=admin_user.id)
+    token, _ = user_access_token(admin_user)
     assert call(authorization=f"Bearer {token}").data["data"]["kind"] == "user"
 
 
@@ -180,7 +181,7 @@ def test_refused_tokens_are_not_logged(pat, caplog):
 def test_log_filter_redacts_every_credential_kind(admin_user):
     pat = credentials.generate("pat")
     secret_key = credentials.generate("sk")
-    jwt_token, _ = access_tokens.issue(kind=access_tokens.USER, subject=admin_user.id)
+    jwt_token, _ = user_access_token(admin_user)
     invitation = "inv_" + "Q" * 43
     record = logging.LogRecord(
         "django.server",

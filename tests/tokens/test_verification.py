@@ -12,7 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts import services as account_services
+from accounts.models import User
 from tests.factories import SpaceFactory, administrator_of, development, make_account, production
+from tests.tokens.conftest import user_access_token
 from tokens import access_tokens, credentials, services
 from tokens.models import ApiKey, ClientCredential, PersonalAccessToken
 from tokens.principal import Principal
@@ -245,7 +247,7 @@ def test_deleted_key_is_refused(account, admin_user):
 
 
 def test_user_access_token_resolves_in_one_query(admin_user, account, django_assert_num_queries):
-    token, expires_at = access_tokens.issue(kind=access_tokens.USER, subject=admin_user.id)
+    token, expires_at = user_access_token(admin_user)
     assert expires_at - timezone.now() > timedelta(hours=23, minutes=59)
     with django_assert_num_queries(1):
         principal = verify(token)
@@ -258,7 +260,7 @@ def test_user_access_token_resolves_in_one_query(admin_user, account, django_ass
 
 
 def test_access_token_is_refused_once_its_user_is_gone(admin_user):
-    token, _ = access_tokens.issue(kind=access_tokens.USER, subject=admin_user.id)
+    token, _ = user_access_token(admin_user)
     admin_user.is_active = False
     admin_user.save()
     assert verify(token) is None
@@ -268,9 +270,7 @@ def test_access_token_from_client_credentials_dies_with_the_credential(
     admin_user, django_assert_num_queries
 ):
     credential, _ = services.client_credential_create(user=admin_user)
-    token, _ = access_tokens.issue(
-        kind=access_tokens.USER, subject=admin_user.id, claims={"cli": credential.id}
-    )
+    token, _ = user_access_token(admin_user, {"cli": credential.id})
     with django_assert_num_queries(1):
         assert verify(token).user == admin_user
     services.client_credential_delete(credential=credential, actor=admin_user)
@@ -315,11 +315,17 @@ def test_space_token_naming_a_key_of_another_environment_is_refused(account, adm
     assert verify(token) is None
 
 
+def _version(user_id) -> int:
+    versions = User.objects.filter(pk=user_id).values_list("credentials_version", flat=True)
+    return versions.first() or 0
+
+
 def _claims(subject, **overrides):
     now = int(timezone.now().timestamp())
     claims = {
         "sub": subject,
         "kind": "user",
+        "ver": _version(subject),
         "typ": "access",
         "iss": access_tokens.ISSUER,
         "aud": access_tokens.AUDIENCE,
@@ -364,6 +370,18 @@ def test_well_formed_hand_made_token_is_accepted(admin_user):
         pytest.param(lambda uid: _sign(_claims(123)), id="non-text-subject"),
         pytest.param(lambda uid: _sign(_claims("us_usr_doesnotexist")), id="unknown-subject"),
         pytest.param(lambda uid: _sign(_claims(uid))[:-2] + "xx", id="tampered-signature"),
+        # The credentials version is required, and must be the user's current one.
+        pytest.param(lambda uid: _sign(_claims(uid, ver=None)), id="no-credentials-version"),
+        pytest.param(lambda uid: _sign(_claims(uid, ver="1")), id="version-as-text"),
+        pytest.param(lambda uid: _sign(_claims(uid, ver=True)), id="version-as-bool"),
+        pytest.param(lambda uid: _sign(_claims(uid, ver=1.0)), id="version-as-float"),
+        pytest.param(lambda uid: _sign(_claims(uid, ver=-1)), id="negative-version"),
+        pytest.param(lambda uid: _sign(_claims(uid, ver=2**31)), id="version-past-the-column"),
+        pytest.param(lambda uid: _sign(_claims(uid, ver=10**30)), id="version-past-any-int"),
+        pytest.param(
+            lambda uid: _sign(_claims(uid, ver=_version(uid) - 1)), id="an-earlier-version"
+        ),
+        pytest.param(lambda uid: _sign(_claims(uid, ver=_version(uid) + 1)), id="a-later-version"),
     ],
 )
 def test_forged_or_foreign_access_tokens_are_refused(admin_user, make_token):

@@ -1,6 +1,7 @@
 """The credential pages through Django's test client."""
 
 import re
+import threading
 from datetime import UTC, timedelta
 
 import pytest
@@ -164,6 +165,30 @@ def test_regenerate_without_a_live_nonce_regenerates_nothing(admin_client, admin
     assert verify(raw).user == admin_user
 
 
+@pytest.mark.parametrize("nonce", ["a" * 21, "a" * 23, "a b" + "c" * 19, "é" * 22, "x" * 300])
+def test_a_nonce_of_another_shape_is_refused(admin_client, nonce):
+    response = admin_client.post("/personal-access-tokens/", {"name": "odd", "nonce": nonce})
+    assert response.status_code == 302
+    assert not PersonalAccessToken.objects.exists()
+
+
+def test_a_nonce_is_good_only_for_the_user_it_was_made_for(client, admin_client, account):
+    from accounts.models import Membership, User
+
+    nonce = nonce_of(admin_client.get("/personal-access-tokens/"))
+    colleague = User.objects.create_user(email="colleague@example.com", password="x" * 12)
+    Membership.objects.create(user=colleague, account=account)
+    other_browser = client.__class__()
+    other_browser.force_login(colleague)
+    theirs = other_browser.post("/personal-access-tokens/", {"name": "theirs", "nonce": nonce})
+    assert theirs.status_code == 302
+    assert not PersonalAccessToken.objects.exists()
+    # Still unspent for its own user.
+    mine = admin_client.post("/personal-access-tokens/", {"name": "mine", "nonce": nonce})
+    assert mine.status_code == 200
+    assert PersonalAccessToken.objects.filter(name="mine").count() == 1
+
+
 def test_the_regenerate_address_opened_as_a_page_goes_to_the_list(admin_client, admin_user):
     # What Back or a reload lands on once the browser forgets the POST (history.replaceState).
     token, raw = services.personal_access_token_create(user=admin_user, name="keep")
@@ -299,13 +324,14 @@ def test_another_users_token_is_404(admin_client, other_account):
 def test_token_list_queries_do_not_grow(admin_client, admin_user, django_assert_num_queries):
     services.personal_access_token_create(user=admin_user, name="first")
     admin_client.get("/personal-access-tokens/")
-    # session, user, membership with account, the switcher's environments, tokens, and saving
-    # the create form's one-time nonce in the session (an UPDATE inside a savepoint)
-    with django_assert_num_queries(8):
+    # session, user, membership with account, the switcher's environments, tokens. (The
+    # create form's one-time nonce lives in the cache now: no session write, which was a
+    # savepoint, an UPDATE and its release.)
+    with django_assert_num_queries(5):
         admin_client.get("/personal-access-tokens/")
     for number in range(9):
         services.personal_access_token_create(user=admin_user, name=f"t{number}")
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(5):
         response = admin_client.get("/personal-access-tokens/")
     assert text(response).count("data-token-id=") == 10
 
@@ -339,10 +365,11 @@ def test_api_keys_page_shows_keys_and_the_env_snippet(admin_client, account):
     assert publishable.raw_key in page
     assert f"FLATFILE_ENVIRONMENT_ID={environment.id}" in page
     assert f"sk_••••••••{secret_key.last_four}" in page
-    # The raw secret key is only inside <template> elements, revealed by a click.
-    visible = re.sub(r"<template.*?</template>", "", page, flags=re.S)
-    assert secret_key.raw_key not in visible
-    assert secret_key.raw_key in page
+    # The raw secret key is nowhere in the page: Reveal and Copy fetch it (api_key_reveal).
+    assert secret_key.raw_key not in page
+    assert "<template" not in page
+    reveal_url = f"/environments/{environment.id}/api-keys/{secret_key.id}/reveal/"
+    assert page.count(f'data-reveal-url="{reveal_url}"') == 3  # Copy, Reveal, Copy .env
 
 
 def test_roll_with_grace_lists_the_old_key_until_it_expires(admin_client, account):
@@ -399,14 +426,35 @@ def test_secrets_are_saved_never_shown_and_can_be_replaced_or_deleted(admin_clie
         ),
     ],
 )
-def test_bad_secrets_are_refused_with_what_was_typed_kept(admin_client, account, data, message):
+def test_bad_secrets_are_refused_with_the_name_kept_and_the_value_not(
+    admin_client, account, data, message
+):
     environment = development(account)
     response = admin_client.post(f"/environments/{environment.id}/secrets/", data)
     assert response.status_code == 400
     assert message in text(response)
     if data["name"]:
         assert f'value="{data["name"]}"' in text(response)
+    # A typed secret is never sent back: the field comes back empty, asking for it again.
+    value_input = re.search(
+        r'<input type="password" name="value" id="id_secret_value"[^>]*>', text(response)
+    )
+    assert "value=" not in value_input.group(0).removeprefix('<input type="password" name="value"')
+    if data["value"]:
+        assert f'value="{data["value"]}"' not in text(response)
+        assert "Type the value again: it is not shown back on the page." in text(response)
     assert not Secret.objects.exists()
+
+
+def test_a_too_long_secret_value_is_not_shown_back_either(admin_client, account):
+    environment = development(account)
+    typed = "private-" + "v" * 1030
+    response = admin_client.post(
+        f"/environments/{environment.id}/secrets/", {"name": "N", "value": typed}
+    )
+    assert response.status_code == 400
+    assert "Value must be 1 to 1024 characters." in text(response)
+    assert "private-" not in text(response)
 
 
 def roll_dialog(page: str, key_type: str) -> str:
@@ -513,9 +561,9 @@ def test_copy_buttons_sit_beside_what_they_copy(admin_client, account):
         page,
     )
     assert re.search(
-        r'<div class="row copy-row">\s*<pre class="snippet" data-testid="env-snippet">.*?</pre>'
-        r'\s*<template id="env-snippet-value">.*?</template>\s*'
-        r'<button type="button" class="secondary" data-copy-target="env-snippet-value">',
+        r'<div class="row copy-row">\s*<pre class="snippet" id="env-snippet" '
+        r'data-testid="env-snippet">.*?</pre>\s*(\{#.*?#\}\s*)?'
+        r'<button type="button" class="secondary" data-copy-target="env-snippet" ',
         page,
         re.S,
     )
@@ -583,3 +631,194 @@ def test_api_keys_page_queries_do_not_grow(
         )
     with django_assert_num_queries(8):
         admin_client.get(url)
+
+
+# The one-time form nonce, raced -------------------------------------------------------------
+
+
+def _post_together(session_cookie: str, url: str, data: dict, count: int) -> list[int]:
+    """`count` browsers' worth of the same POST, sent at the same moment from threads of their
+    own (each its own database connection), all holding the one session cookie."""
+    from django.db import connection as thread_connection
+    from django.test import Client
+
+    start = threading.Barrier(count)
+    statuses, failures = [], []
+
+    def post():
+        try:
+            client = Client()
+            client.cookies[settings.SESSION_COOKIE_NAME] = session_cookie
+            start.wait(timeout=10)
+            statuses.append(client.post(url, data).status_code)
+        except Exception as error:  # noqa: BLE001 - reported below, in the test's thread
+            failures.append(error)
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=post) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures, failures
+    return statuses
+
+
+@pytest.fixture(params=["locmem", "redis"])
+def nonce_cache(request, settings):
+    """The cache the nonces live in: local memory (one process, as `make serve`), and Redis
+    (several processes, as in production), where each thread has a connection of its own."""
+    if request.param == "redis":
+        import os
+        import uuid
+
+        import redis
+
+        try:
+            redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=1).ping()
+        except redis.RedisError as error:
+            if os.environ.get("CI") == "true":
+                pytest.fail(f"Redis is required in CI: {error}")
+            pytest.skip("no Redis server on 127.0.0.1:6379")
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": "redis://127.0.0.1:6379/13",
+                "KEY_PREFIX": f"nonce-race-{uuid.uuid4().hex}",  # keys of this test only
+            }
+        }
+    return request.param
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_four_concurrent_posts_of_one_create_form_make_exactly_one_token(nonce_cache):
+    from django.test import Client
+
+    from tests.factories import make_account
+
+    user = administrator_of(make_account(email="race@example.com"))
+    browser = Client()
+    browser.force_login(user)
+    nonce = nonce_of(browser.get("/personal-access-tokens/"))
+    statuses = _post_together(
+        browser.cookies[settings.SESSION_COOKIE_NAME].value,
+        "/personal-access-tokens/",
+        {"name": "raced", "nonce": nonce},
+        count=4,
+    )
+    assert PersonalAccessToken.objects.filter(name="raced").count() == 1
+    # One shows the new token; the others say the form was already sent.
+    assert sorted(statuses) == [200, 302, 302, 302]
+    assert Event.objects.filter(topic="personal-access-token:created").count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_four_concurrent_posts_of_one_regenerate_form_regenerate_once(nonce_cache):
+    from django.test import Client
+
+    from tests.factories import make_account
+
+    user = administrator_of(make_account(email="race-regenerate@example.com"))
+    token, _ = services.personal_access_token_create(user=user, name="rotated")
+    browser = Client()
+    browser.force_login(user)
+    nonce = regenerate_nonce_of(browser.get("/personal-access-tokens/"), token)
+    statuses = _post_together(
+        browser.cookies[settings.SESSION_COOKIE_NAME].value,
+        f"/personal-access-tokens/{token.id}/regenerate/",
+        {"nonce": nonce},
+        count=4,
+    )
+    assert sorted(statuses) == [200, 302, 302, 302]
+    assert Event.objects.filter(topic="personal-access-token:regenerated").count() == 1
+
+
+# Revealing the secret key ---------------------------------------------------------------------
+
+
+def reveal_url(environment, key) -> str:
+    return f"/environments/{environment.id}/api-keys/{key.id}/reveal/"
+
+
+def test_reveal_hands_over_the_secret_key_and_records_who_saw_it(admin_client, admin_user, account):
+    environment = development(account)
+    key = ApiKey.objects.get(environment=environment, type="SECRET")
+    response = admin_client.post(reveal_url(environment, key))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"value": key.raw_key}
+    assert "no-store" in response["Cache-Control"]
+    event = Event.objects.get(topic="api-key:revealed")
+    assert (event.account, event.actor_id, event.environment_id) == (
+        account,
+        admin_user.id,
+        environment.id,
+    )
+    assert event.payload == {"keyId": key.id, "type": "SECRET"}
+    assert key.raw_key not in str(event.payload)
+    admin_client.post(reveal_url(environment, key))
+    assert Event.objects.filter(topic="api-key:revealed").count() == 2  # every reveal
+
+
+def test_reveal_is_a_post_guarded_by_csrf(admin_user, account):
+    from django.test import Client
+
+    environment = development(account)
+    key = ApiKey.objects.get(environment=environment, type="SECRET")
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(admin_user)
+    page = browser.get(f"/environments/{environment.id}/api-keys/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', text(page)).group(1)
+
+    assert browser.get(reveal_url(environment, key)).status_code == 405
+    assert browser.post(reveal_url(environment, key)).status_code == 403  # no token
+    assert browser.post(reveal_url(environment, key), HTTP_X_CSRFTOKEN="x" * 64).status_code == 403
+    assert not Event.objects.filter(topic="api-key:revealed").exists()
+    # The page's token in the X-CSRFToken header, as portal.js sends it.
+    response = browser.post(reveal_url(environment, key), HTTP_X_CSRFTOKEN=token)
+    assert response.status_code == 200
+    assert response.json() == {"value": key.raw_key}
+
+
+def test_reveal_is_for_signed_in_administrators_only(client, account):
+    environment = development(account)
+    key = ApiKey.objects.get(environment=environment, type="SECRET")
+    response = client.post(reveal_url(environment, key))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
+    assert key.raw_key not in text(response)
+    assert not Event.objects.filter(topic="api-key:revealed").exists()
+
+
+def test_reveal_refuses_other_accounts_publishable_and_expired_keys(
+    admin_client, admin_user, account, other_account
+):
+    environment = development(account)
+    theirs = development(other_account)
+    their_key = ApiKey.objects.get(environment=theirs, type="SECRET")
+    publishable = ApiKey.objects.get(environment=environment, type="PUBLISHABLE")
+    # A rolled key works (and may be revealed) until its grace period ends.
+    old = ApiKey.objects.get(environment=environment, type="SECRET")
+    services.api_key_roll(
+        environment=environment,
+        actor=admin_user,
+        key_type="SECRET",
+        keep_old_for=timedelta(hours=1),
+    )
+    assert admin_client.post(reveal_url(environment, old)).json() == {"value": old.raw_key}
+    ApiKey.objects.filter(pk=old.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    refused = [
+        reveal_url(theirs, their_key),  # another account's environment
+        reveal_url(environment, their_key),  # another environment's key
+        reveal_url(environment, publishable),  # not a secret key
+        reveal_url(environment, old),  # expired
+        f"/environments/{environment.id}/api-keys/us_key_unknown/reveal/",
+    ]
+    for url in refused:
+        response = admin_client.post(url)
+        assert response.status_code == 404, url
+        assert their_key.raw_key not in text(response)
+    assert Event.objects.filter(topic="api-key:revealed").count() == 1

@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import weakref
 from pathlib import Path
 
 import pytest
@@ -61,19 +62,55 @@ def base_url(live_server, settings):
     return url
 
 
+# Every page reports what its Content-Security-Policy refused (a `securitypolicyviolation`
+# event) to the test, through a binding that outlives navigations; Chromium also logs each
+# refusal to the console. Either fails the test.
+_REPORT_CSP_VIOLATIONS_JS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__reportCspViolation(
+    `${event.effectiveDirective} refused ${event.blockedURI || "inline"} on ${event.documentURI}`
+    + (event.sourceFile ? ` (${event.sourceFile}:${event.lineNumber})` : ""),
+  );
+}, true);
+"""
+# How Chromium's console words a refusal ("Refused to load ..." in older releases; Debian's
+# 156 says "Executing inline script violates the following Content Security Policy ...")
+# or a header it could not use, which would be a policy silently doing nothing.
+_HEADER_PROBLEMS = ("Refused to", "Content Security Policy", "Error with Permissions-Policy")
+# What each browser context's pages refused, checked when the test ends.
+_csp_violations = weakref.WeakKeyDictionary()
+
+
 def _new_page(browser, base_url, request, viewport):
     context = browser.new_context(base_url=base_url, viewport=viewport)
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base_url)
+    violations = _csp_violations[context] = []
+
+    def on_console(message):
+        if any(words in message.text for words in _HEADER_PROBLEMS):
+            violations.append(f"console: {message.text}")
+
+    context.expose_binding("__reportCspViolation", lambda source, text: violations.append(text))
+    context.add_init_script(_REPORT_CSP_VIOLATIONS_JS)
+    context.on("console", on_console)
     page = context.new_page()
     page.set_default_timeout(10_000)
     return context, page
 
 
 def _finish(context, page, request, suffix=""):
-    if getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed:
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}{suffix}.png"), full_page=True)
-    context.close()
+    try:
+        if getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed:
+            ARTIFACTS.mkdir(exist_ok=True)
+            path = ARTIFACTS / f"{request.node.name}{suffix}.png"
+            page.screenshot(path=str(path), full_page=True)
+        if not page.is_closed():
+            # A round trip to the page after its last task: reports already queued arrive.
+            page.evaluate("() => new Promise((resolve) => setTimeout(resolve))")
+        violations = _csp_violations.pop(context, [])
+        assert violations == [], "the page's headers refused:\n" + "\n".join(violations)
+    finally:
+        context.close()
 
 
 @pytest.fixture

@@ -1,11 +1,11 @@
 from django.urls import path
 
-from accounts import api
+from accounts.api import environments
 
 # Ids in paths are `<public_id:…>` (portal.api.PublicIdConverter): anything else there is an
 # unknown route, answered by the API's JSON 404.
 urlpatterns = [
-    path("accounts/current", api.CurrentAccount.as_view()),
-    path("environments", api.EnvironmentList.as_view()),
-    path("environments/<public_id:environment_id>", api.EnvironmentDetail.as_view()),
+    path("accounts/current", environments.CurrentAccount.as_view()),
+    path("environments", environments.EnvironmentList.as_view()),
+    path("environments/<public_id:environment_id>", environments.EnvironmentDetail.as_view()),
 ]

@@ -7,7 +7,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.test import RequestFactory
 from rest_framework.test import APIClient
 
-from accounts import api as accounts_api
+from accounts.api import environments as accounts_api
 from accounts.models import Event
 from portal import api
 from portal.api import camel_case, error_list

@@ -1,0 +1,93 @@
+"""The one pagination of every list endpoint, in the contract's shape:
+`{"data": [...], "pagination": {"currentPage", "pageCount", "totalCount"}}`, paged by the
+`pageSize` and `pageNumber` (1-based) query parameters.
+
+Out of range: a `pageSize` above MAX_PAGE_SIZE is clamped to it; a `pageSize` or
+`pageNumber` that is not a whole number of at least 1 is a 400; a `pageNumber` past the last
+page answers an empty page (with the real counts), so a script paging until it sees no
+rows stops cleanly."""
+
+import math
+
+from rest_framework import exceptions
+from rest_framework.pagination import BasePagination
+from rest_framework.response import Response
+
+DEFAULT_PAGE_SIZE = 100
+MAX_PAGE_SIZE = 1000
+
+
+def _positive_int(request, name: str, default: int) -> int:
+    values = request.query_params.getlist(name)
+    if not values:
+        return default
+    if len(values) > 1 or not values[0].isascii() or not values[0].isdigit():
+        raise exceptions.ValidationError({name: "Must be a whole number of at least 1."})
+    number = int(values[0])
+    if number < 1:
+        raise exceptions.ValidationError({name: "Must be a whole number of at least 1."})
+    return number
+
+
+class Pagination(BasePagination):
+    """Counts once and slices once: two queries whatever the number of rows."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.page_size = min(_positive_int(request, "pageSize", DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE)
+        self.page_number = _positive_int(request, "pageNumber", 1)
+        self.total_count = queryset.count()
+        start = (self.page_number - 1) * self.page_size
+        if start >= self.total_count:
+            return []
+        return list(queryset[start : start + self.page_size])
+
+    def get_paginated_response(self, data):
+        return Response(
+            {
+                "data": data,
+                "pagination": {
+                    "currentPage": self.page_number,
+                    "pageCount": math.ceil(self.total_count / self.page_size),
+                    "totalCount": self.total_count,
+                },
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        return {
+            "type": "object",
+            "required": ["data", "pagination"],
+            "properties": {
+                "data": schema,
+                "pagination": {
+                    "type": "object",
+                    "required": ["currentPage", "pageCount", "totalCount"],
+                    "properties": {
+                        "currentPage": {"type": "integer", "minimum": 1},
+                        "pageCount": {"type": "integer", "minimum": 0},
+                        "totalCount": {"type": "integer", "minimum": 0},
+                    },
+                },
+            },
+        }
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": "pageSize",
+                "in": "query",
+                "required": False,
+                "description": f"Rows per page, {DEFAULT_PAGE_SIZE} by default; above "
+                f"{MAX_PAGE_SIZE} it is clamped to {MAX_PAGE_SIZE}. Not a whole number of at "
+                "least 1: 400.",
+                "schema": {"type": "integer", "minimum": 1, "default": DEFAULT_PAGE_SIZE},
+            },
+            {
+                "name": "pageNumber",
+                "in": "query",
+                "required": False,
+                "description": "The page, from 1. Past the last page the page is empty. Not a "
+                "whole number of at least 1: 400.",
+                "schema": {"type": "integer", "minimum": 1, "default": 1},
+            },
+        ]

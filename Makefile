@@ -6,7 +6,7 @@ PORT ?= 8000
 
 SDK_DIR := tests/sdk
 
-.PHONY: serve test bench lint clean sdk-packages
+.PHONY: serve test bench lint clean sdk-packages schema
 
 # The venv is (re)built whenever the declared dependencies change.
 $(VENV)/installed: pyproject.toml
@@ -36,6 +36,13 @@ sdk-packages:
 
 bench: $(VENV)/installed .env
 	$(PY) -m tests.perf.bench
+
+# The OpenAPI schema, committed as openapi.json: `make schema` after changing the API. CI
+# regenerates it (`make schema SCHEMA_FILE=…`) and fails on any difference or warning.
+SCHEMA_FILE ?= openapi.json
+schema: $(VENV)/installed .env
+	$(PY) manage.py spectacular --validate --fail-on-warn --format openapi-json --file $(SCHEMA_FILE)
+	@echo >> $(SCHEMA_FILE)
 
 lint: $(VENV)/installed
 	$(PY) -m ruff check .

@@ -1,7 +1,7 @@
 """What the layout needs on every signed-in page: the account, its environments for the
 switcher, and which one is current (the one in the URL, else the last one visited)."""
 
-from accounts.access import account_of
+from accounts.access import account_administered_by
 from accounts.models import Environment
 
 CURRENT_ENVIRONMENT_SESSION_KEY = "current_environment_id"
@@ -11,7 +11,7 @@ def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    account = getattr(request, "account", None) or account_of(user)
+    account = getattr(request, "account", None) or account_administered_by(user)
     if account is None:
         return {}
     environments = list(Environment.objects.filter(account=account))

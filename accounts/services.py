@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.access import account_of
+from accounts.access import account_administered_by
 from accounts.audit import Actor, record_event
 from accounts.models import (
     NAME_MAX_LENGTH,
@@ -82,6 +82,25 @@ def account_create(*, name: str, email: str, password: str, user_name: str = "")
     )
     for env_name, is_prod in DEFAULT_ENVIRONMENTS:
         environment_create(account=account, actor=user, name=env_name, is_prod=is_prod)
+    return account
+
+
+@transaction.atomic
+def account_update(
+    *, account: Account, actor: Actor, name: str | None = None, metadata: dict | None = None
+) -> Account:
+    """Rename the account or replace its metadata (None leaves a field as it is). Audited
+    only when something changed."""
+    changes = {}
+    if name is not None:
+        changes["name"] = clean_name(name)
+    if metadata is not None:
+        changes["metadata"] = clean_metadata(metadata)
+    changed = _save_changes(account, changes)
+    if changed:
+        record_event(
+            topic="account:updated", account=account, actor=actor, payload={"changed": changed}
+        )
     return account
 
 
@@ -514,20 +533,9 @@ def administrator_remove(*, account: Account, actor: Actor, user: User) -> None:
 # The signed-in person's own profile and password ---------------------------------------------
 
 
-@transaction.atomic
 def user_update_profile(*, user: User, name: str | None) -> User:
-    """Change the user's own name. Unlike other names it may be empty: the layout then
-    shows the email, which every user has."""
-    name = (name or "").strip()
-    if len(name) > NAME_MAX_LENGTH:
-        raise ValidationError({"name": f"Name must be at most {NAME_MAX_LENGTH} characters."})
-    changed = _save_changes(user, {"name": name})
-    account = account_of(user) if changed else None
-    if account is not None:
-        record_event(
-            topic="user:updated", account=account, actor=user, payload={"changed": changed}
-        )
-    return user
+    """Change the user's own name (the profile page): user_update, by the user."""
+    return user_update(user=user, actor=user, name=name)
 
 
 @transaction.atomic
@@ -538,7 +546,7 @@ def user_record_password_change(*, user: User, reset: bool = False) -> None:
     end the sessions; those views call this inside the same transaction as the save, so the
     event exists exactly when the new password does. A user of no account (a bare superuser)
     has no audit trail to write to."""
-    account = account_of(user)
+    account = account_administered_by(user)
     if account is not None:
         record_event(
             topic="user:password-reset" if reset else "user:password-changed",
@@ -546,3 +554,25 @@ def user_record_password_change(*, user: User, reset: bool = False) -> None:
             actor=user,
             payload={"userId": user.id},
         )
+
+
+# Users (the account's administrators, as the API names them) ---------------------------------
+
+
+@transaction.atomic
+def user_update(*, user: User, actor: Actor, name: str | None) -> User:
+    """Change a user's name: their own (the profile page) or, administrators having full
+    access, another administrator's (PATCH /v1/users/{id}). Unlike other names it may be
+    empty: the layout then shows the email, which every user has. The event names whose
+    name it was when that is not the actor's own."""
+    name = (name or "").strip()
+    if len(name) > NAME_MAX_LENGTH:
+        raise ValidationError({"name": f"Name must be at most {NAME_MAX_LENGTH} characters."})
+    changed = _save_changes(user, {"name": name})
+    account = account_administered_by(user) if changed else None
+    if account is not None:
+        payload = {"changed": changed}
+        if actor.id != user.id:
+            payload = {"userId": user.id, "email": user.email, **payload}
+        record_event(topic="user:updated", account=account, actor=actor, payload=payload)
+    return user

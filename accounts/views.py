@@ -27,7 +27,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts import access, event_log, services
+from accounts import access, event_log, selectors, services
 from accounts.context import CURRENT_ENVIRONMENT_SESSION_KEY
 from accounts.forms import (
     AcceptInvitationForm,
@@ -52,7 +52,7 @@ def administrator_page(view):
     @wraps(view)
     @login_required
     def wrapper(request, *args, **kwargs):
-        account = access.account_of(request.user)
+        account = access.account_administered_by(request.user)
         if account is None:
             return render(request, "accounts/no_account.html", status=403)
         request.account = account  # the layout's context reuses it
@@ -310,7 +310,12 @@ def environment_detail(request, account, environment_id):
         else:
             messages.success(request, f"Space “{space.name}” created.")
             return redirect("accounts:environment-detail", environment.id)
-    spaces = access.spaces_within(account, environment).annotate(workbook_count=Count("workbooks"))
+    # Explicitly ordered: Django drops Meta.ordering from GROUP BY queries.
+    spaces = (
+        access.spaces_within(account, environment)
+        .annotate(workbook_count=Count("workbooks"))
+        .order_by("-created_at", "id")
+    )
     return render(
         request,
         "accounts/environment_detail.html",
@@ -610,12 +615,11 @@ def logs(request, account):
     form = LogFilterForm(request.GET or None)
     form.is_valid()
     wanted = form.cleaned_data if form.is_bound else {}
-    events = access.events_within(account)
-    if wanted.get("environment"):
-        # Text, not a lookup: the events of a deleted environment can still be filtered.
-        events = events.filter(environment_id=wanted["environment"])
-    if wanted.get("topic"):
-        events = events.filter(topic=wanted["topic"])
+    # The same filtered log as GET /v1/events (the environment as text: the events of a
+    # deleted environment can still be filtered).
+    events = selectors.events_filtered(
+        account=account, environment_id=wanted.get("environment"), topic=wanted.get("topic")
+    )
     page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
     environment_names = event_log.environment_names(account)
     event_log.describe(account, page, environment_names)

@@ -50,18 +50,25 @@ def camel_case(name: str) -> str:
     return head + "".join(part.title() for part in rest)
 
 
-def error_list(detail, key: str | None = None) -> list[dict]:
+def error_list(detail, key: str | None = None, where: str = "") -> list[dict]:
+    """DRF's error detail as the envelope's list. `key` is the request's own field; where
+    the error lies deeper (a list's item, keyed by its index; a nested object's field), the
+    message says so first: "Item 2: roleId: This field is required."."""
     if isinstance(detail, dict):
-        return [
-            error
-            for field, value in detail.items()
-            for error in error_list(
-                value, None if field in ("non_field_errors", "detail") else camel_case(field)
-            )
-        ]
+        errors = []
+        for field, value in detail.items():
+            if field in ("non_field_errors", "detail"):
+                errors += error_list(value, key, where)
+            elif key is None and isinstance(field, str):
+                errors += error_list(value, camel_case(field), where)
+            else:
+                label = f"Item {field + 1}" if isinstance(field, int) else camel_case(field)
+                errors += error_list(value, key, f"{where}{label}: ")
+        return errors
     if isinstance(detail, list):
-        return [error for item in detail for error in error_list(item, key)]
-    return [{"key": key, "message": str(detail)} if key else {"message": str(detail)}]
+        return [error for item in detail for error in error_list(item, key, where)]
+    message = where + str(detail)
+    return [{"key": key, "message": message} if key else {"message": message}]
 
 
 def envelope(message: str) -> dict:
@@ -187,17 +194,22 @@ class ChoiceField(serializers.ChoiceField):
 
 class QuerySerializer(serializers.Serializer):
     """For query parameters. A parameter given twice is refused rather than one of its
-    values silently picked."""
+    values silently picked, and so is one given empty (`?topic=`): the schema says every
+    parameter has a value, and a filter sent empty would otherwise quietly match all."""
 
     def to_internal_value(self, data):
         if hasattr(data, "getlist"):
-            repeated = {
+            refused = {
                 name: ["Give this query parameter once."]
                 for name in self.fields
                 if len(data.getlist(name)) > 1
+            } | {
+                name: ["Give this query parameter a value, or leave it out."]
+                for name in self.fields
+                if data.getlist(name) == [""]
             }
-            if repeated:
-                raise serializers.ValidationError(repeated)
+            if refused:
+                raise serializers.ValidationError(refused)
         return super().to_internal_value(data)
 
 

@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",  # the logs' "3 minutes ago"
     "rest_framework",
+    "drf_spectacular",  # the OpenAPI schema (/v1/openapi.json, `make schema`)
+    "drf_spectacular_sidecar",  # Swagger UI's files, served by us: /v1/docs works offline
     "axes",  # django-axes: failed sign-ins per (email, client address), see AXES_* below
     "csp",  # django-csp: its system checks (the header itself is its middleware)
     "accounts",
@@ -178,6 +180,51 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["portal.api.JSONParser"],
     "EXCEPTION_HANDLER": "portal.api.exception_handler",
     "UNAUTHENTICATED_USER": None,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+# The OpenAPI schema (drf-spectacular), served at /v1/openapi.json and committed as
+# openapi.json (CI regenerates and compares it). The shared envelopes and hooks are in
+# portal/schema.py, the bearer scheme in tokens/schema.py.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Access Portal API",
+    "VERSION": "1.0.0",
+    "DESCRIPTION": (
+        "Who may get in to a data-import platform: the account, its environments, spaces "
+        "and workbooks, administrators, API keys, secrets, personal access tokens, access "
+        "tokens and the audit trail, in Flatfile's wire format (`@flatfile/api` works "
+        "unchanged). Every route is also served under `/api/v1/`. JSON keys are camelCase, dates ISO "
+        '8601 UTC with `Z`; a resource answers `{"data": ...}`, a deletion '
+        '`{"data": {"success": true}}`, an error `{"errors": [{"key"?, "message"}]}`. '
+        "Send `Authorization: Bearer <pat_…|sk_…|pk_…|access token>`."
+    ),
+    "SERVE_INCLUDE_SCHEMA": False,  # the schema's own route is not an API operation
+    "SERVE_PUBLIC": True,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    # Request bodies as components of their own ("…Request"), so that what only input is
+    # held to (a name is not blank: minLength 1) is not claimed of the answers too.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "PREPROCESSING_HOOKS": ["portal.schema.drop_second_prefix"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.schema.add_error_headers",
+    ],
+    # Ids in paths are `<public_id:…>` (portal.api.PublicIdConverter).
+    "PATH_CONVERTER_OVERRIDES": {
+        "public_id": {"type": "string", "pattern": "^[0-9A-Za-z_]{1,40}$"},
+    },
+    # Served from our own static files (drf-spectacular-sidecar), never a CDN, and with the
+    # start-up script as a file of its own (SpectacularSwaggerSplitView) for the CSP.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {
+        "deepLinking": True,
+        "persistAuthorization": False,  # a pasted token is not kept in localStorage
+        "displayOperationId": True,
+        "validatorUrl": None,  # Swagger UI would otherwise send the schema to swagger.io
+    },
 }
 
 # Failed sign-ins (django-axes), on every authenticate() call: the portal's sign-in page, the

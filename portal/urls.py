@@ -1,6 +1,9 @@
+from csp.constants import SELF
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 
 from portal import api
 
@@ -17,6 +20,26 @@ admin.site.login = login_required(admin.site.login)
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # The OpenAPI schema and its interactive docs, public, before the API's catch-all. The
+    # docs load only our own files (drf-spectacular-sidecar), their start-up script included
+    # (the split view serves it from `?script`), so they work offline and under the CSP;
+    # Swagger UI's stylesheet draws its icons as data: images, allowed on that page alone.
+    path(
+        "v1/openapi.json",
+        SpectacularJSONAPIView.as_view(authentication_classes=[]),
+        name="openapi-schema",
+    ),
+    path(
+        "v1/docs",
+        csp_update({"img-src": [SELF, "data:"]})(
+            SpectacularSwaggerSplitView.as_view(
+                authentication_classes=[],
+                url_name="openapi-schema",
+                template_name="portal/api_docs.html",
+            )
+        ),
+        name="api-docs",
+    ),
     path("v1/", include(api_urls)),
     path("api/v1/", include(api_urls)),  # older Flatfile examples post to /api/v1/auth
     re_path(r"^(?:api/)?v1$", api.not_found),

@@ -1,39 +1,27 @@
-"""What an API caller may reach, in one place: an administrator reaches every environment of
-their account; a key, only its own environment; a space token, only its space."""
+"""Who may reach which credential and secret, in one place, named as accounts.access says:
+`<thing>_within(reach, id, ...narrowing)`, through portal.access.get_or_404, so a credential
+of someone else, another environment or another account is answered as an unknown id.
 
-from django.http import Http404
+An API caller's reach comes from its principal at the call site (`principal.account`,
+`principal.environment`): an administrator reaches every environment of their account; a
+key, only its own environment."""
 
-from accounts import access as accounts_access
-from accounts.models import Environment, Space
-from tokens.models import ApiKey, PersonalAccessToken, Secret
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import Account, Environment, User
+from portal.access import get_or_404
+from tokens.models import ApiKey, ClientCredential, PersonalAccessToken, Secret
 from tokens.principal import Principal
 
 
-def environment_for_principal(principal: Principal, environment_id: str) -> Environment:
-    return accounts_access.environment_within(
-        principal.account, environment_id, principal.environment
-    )
-
-
-def space_for_principal(principal: Principal, space_id: str) -> Space:
-    space = accounts_access.space_within(principal.account, space_id, principal.environment)
-    if principal.space is not None and principal.space.pk != space.pk:
-        raise Http404("Not found.")
-    return space
-
-
-def secret_within(account, secret_id: str, environment: Environment | None = None) -> Secret:
-    secrets = Secret.objects.filter(environment__account=account, pk=secret_id)
+def secret_within(
+    account: Account, secret_id: str, environment: Environment | None = None
+) -> Secret:
+    secrets = Secret.objects.filter(environment__account=account)
     if environment is not None:
         secrets = secrets.filter(environment=environment)
-    secret = secrets.select_related("environment__account", "space").first()
-    if secret is None:
-        raise Http404("Not found.")
-    return secret
-
-
-def secret_for_principal(principal: Principal, secret_id: str) -> Secret:
-    return secret_within(principal.account, secret_id, principal.environment)
+    return get_or_404(secrets.select_related("environment__account", "space"), secret_id)
 
 
 def may_read_secret_key(principal: Principal) -> bool:
@@ -41,20 +29,30 @@ def may_read_secret_key(principal: Principal) -> bool:
     return principal.is_administrator
 
 
-def api_key_in_environment(environment: Environment, key_id: str) -> ApiKey:
+def api_key_within(environment: Environment, key_id: str) -> ApiKey:
     """One of the environment's keys by id (the SDK names keys by id, never by value, so no
     key travels in a URL)."""
-    key = ApiKey.objects.filter(environment=environment, pk=key_id).first()
-    if key is None:
-        raise Http404("Not found.")
-    return key
+    return get_or_404(ApiKey.objects.filter(environment=environment), key_id)
 
 
-def personal_access_token_of(user, token_id: str) -> PersonalAccessToken:
-    """A user's own token; another user's token id is answered as unknown."""
-    token = (
-        PersonalAccessToken.objects.filter(user=user, pk=token_id).select_related("user").first()
+def secret_key_within(environment: Environment, key_id: str) -> ApiKey:
+    """One of the environment's secret keys that still works (the current one, or one rolled
+    with a grace period not yet over), by id: what the API Keys page may reveal. A
+    publishable key is in the page already and an expired key is no longer anyone's, so
+    both are answered as unknown."""
+    working = Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())
+    return get_or_404(
+        ApiKey.objects.filter(working, environment=environment, type=ApiKey.Type.SECRET), key_id
     )
-    if token is None:
-        raise Http404("Not found.")
-    return token
+
+
+def personal_access_token_within(user: User, token_id: str) -> PersonalAccessToken:
+    """A user's own token; another user's token id is answered as unknown."""
+    return get_or_404(
+        PersonalAccessToken.objects.filter(user=user).select_related("user"), token_id
+    )
+
+
+def client_credential_within(user: User, credential_id: str) -> ClientCredential:
+    """A user's own legacy client credentials; another user's are answered as unknown."""
+    return get_or_404(ClientCredential.objects.filter(user=user), credential_id)

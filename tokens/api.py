@@ -1,21 +1,24 @@
 """The API for credentials and secrets, in the contract's (and @flatfile/api's) shapes.
 Views validate their input with its serializer (tokens.serializers), check reach through
-tokens.access, call one service each, and answer through an output serializer."""
+accounts.access and tokens.access (the caller's reach read from its principal, as
+accounts.access says), call one service each, and answer through an output serializer."""
 
-from django.db.models import F, Q
-from django.utils import timezone
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import access as accounts_access
 from accounts.models import normalize_email
 from portal.api import data_response, deleted_response, validated
 from portal.ratelimit import TooManyAttempts, client_address, hit
-from tokens import access, serializers, services
+from portal.schema import DELETED, data_envelope, errors
+from tokens import access, selectors, serializers, services
 from tokens.authentication import REALM
-from tokens.models import ApiKey, PersonalAccessToken, Secret
+from tokens.models import ApiKey, PersonalAccessToken
 from tokens.principal import Principal
+from tokens.schema import ACCESS_TOKEN_REQUEST
 
 ADMINISTRATORS = (Principal.USER,)
 INVALID_CREDENTIALS = "The credentials are not valid."
@@ -45,6 +48,17 @@ class AccessTokenCreate(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
 
+    @extend_schema(
+        operation_id="createAccessToken",
+        summary="Trade credentials for an access token",
+        description="Email and password, or a legacy client id and secret, for an access "
+        "token (a JWT) that lives 24 hours. Answered without a `data` wrapper. Wrong "
+        "credentials: 401, with the same message for an unknown email and a wrong password. "
+        "Attempts are limited per client address and per email: 429 with Retry-After.",
+        auth=[],
+        request=ACCESS_TOKEN_REQUEST,
+        responses={200: serializers.AccessTokenOutput, **errors(400, 401, 413, 429, public=True)},
+    )
     def post(self, request):
         data = validated(serializers.AccessTokenCreateInput, request.data)
         kind = data["type"]
@@ -81,10 +95,31 @@ class AccessTokenCreate(APIView):
 class PersonalAccessTokenList(APIView):
     allowed_principals = ADMINISTRATORS
 
+    @extend_schema(
+        operation_id="listPersonalAccessTokens",
+        summary="List your personal access tokens",
+        description="The caller's own tokens, never their values. Administrators only (a "
+        "personal access token or an administrator's access token).",
+        responses={
+            200: data_envelope(serializers.PersonalAccessTokenOutput, many=True),
+            **errors(),
+        },
+    )
     def get(self, request):
         tokens = PersonalAccessToken.objects.filter(user=request.user.user)
         return data_response(serializers.PersonalAccessTokenOutput(tokens, many=True).data)
 
+    @extend_schema(
+        operation_id="createPersonalAccessToken",
+        summary="Create a personal access token",
+        description="The answer holds the token's value (`pat_…`), the only time it is ever "
+        "returned. Administrators only.",
+        request=serializers.PersonalAccessTokenCreateInput,
+        responses={
+            201: data_envelope(serializers.PersonalAccessTokenCreateOutput),
+            **errors(400, 413),
+        },
+    )
     def post(self, request):
         data = validated(serializers.PersonalAccessTokenCreateInput, request.data)
         token, raw = services.personal_access_token_create(
@@ -100,8 +135,14 @@ class PersonalAccessTokenList(APIView):
 class PersonalAccessTokenDetail(APIView):
     allowed_principals = ADMINISTRATORS
 
+    @extend_schema(
+        operation_id="deletePersonalAccessToken",
+        summary="Delete a personal access token",
+        description="Revoked at once. Another user's token id answers 404. Administrators only.",
+        responses={200: DELETED, **errors(404)},
+    )
     def delete(self, request, token_id: str):
-        token = access.personal_access_token_of(request.user.user, token_id)
+        token = access.personal_access_token_within(request.user.user, token_id)
         services.personal_access_token_delete(token=token, actor=request.user)
         return deleted_response()
 
@@ -109,32 +150,45 @@ class PersonalAccessTokenDetail(APIView):
 # Environment API keys ------------------------------------------------------------------------
 
 
-def _live_keys(environment):
-    now = timezone.now()
-    return (
-        ApiKey.objects.select_related("environment")
-        .filter(environment=environment)
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
-    )
-
-
 def _keys_json(keys, principal):
     return serializers.ApiKeyOutput(keys, many=True, context={"principal": principal}).data
 
 
 class ApiKeyList(APIView):
+    @extend_schema(
+        operation_id="getApiKeys",
+        summary="List an environment's API keys",
+        description="The environment's live keys (those rolled with a grace period too). A "
+        "secret key's `rawKey` is given only to administrators and secret keys; it is null "
+        "otherwise.",
+        parameters=[serializers.EnvironmentQuery],
+        responses={200: data_envelope(serializers.ApiKeyOutput, many=True), **errors(400, 404)},
+    )
     def get(self, request):
         query = validated(serializers.EnvironmentQuery, request.query_params)
-        environment = access.environment_for_principal(request.user, query["environmentId"])
-        return data_response(_keys_json(_live_keys(environment), request.user))
+        environment = accounts_access.environment_within(
+            request.user.account, query["environmentId"], request.user.environment
+        )
+        return data_response(
+            _keys_json(selectors.api_keys_live(environment=environment), request.user)
+        )
 
 
 class PublishableKeyDetail(APIView):
+    @extend_schema(
+        operation_id="getPublishableKey",
+        summary="Get an environment's publishable key",
+        description="The current publishable key; 404 when the environment has none.",
+        parameters=[serializers.EnvironmentQuery],
+        responses={200: data_envelope(serializers.ApiKeyOutput), **errors(400, 404)},
+    )
     def get(self, request):
         query = validated(serializers.EnvironmentQuery, request.query_params)
-        environment = access.environment_for_principal(request.user, query["environmentId"])
+        environment = accounts_access.environment_within(
+            request.user.account, query["environmentId"], request.user.environment
+        )
         key = (
-            _live_keys(environment)
+            selectors.api_keys_live(environment=environment)
             .filter(type=ApiKey.Type.PUBLISHABLE)
             .order_by("expires_at", "-created_at")  # the current key (no expiry) first
             .first()
@@ -151,9 +205,23 @@ class ApiKeyRoll(APIView):
 
     allowed_principals = ADMINISTRATORS
 
+    @extend_schema(
+        operation_id="createNewApiKey",
+        summary="Roll an API key",
+        description="A new key of the type; the environment's old keys of that type stop at "
+        "once, or keep working for `expiresIn`. Answers a list holding the new key. "
+        "Administrators only.",
+        request=serializers.ApiKeyRollInput,
+        responses={
+            201: data_envelope(serializers.ApiKeyOutput, many=True),
+            **errors(400, 404, 413),
+        },
+    )
     def post(self, request):
         data = validated(serializers.ApiKeyRollInput, request.data)
-        environment = access.environment_for_principal(request.user, data["environmentId"])
+        environment = accounts_access.environment_within(
+            request.user.account, data["environmentId"], request.user.environment
+        )
         key, _raw = services.api_key_roll(
             environment=environment,
             actor=request.user,
@@ -162,28 +230,24 @@ class ApiKeyRoll(APIView):
         )
         return data_response(_keys_json([key], request.user), status.HTTP_201_CREATED)
 
+    @extend_schema(
+        operation_id="deleteApiKey",
+        summary="Delete an API key",
+        description="Revoked at once. Administrators only.",
+        parameters=[serializers.ApiKeyDeleteQuery],
+        responses={200: DELETED, **errors(400, 404)},
+    )
     def delete(self, request):
         query = validated(serializers.ApiKeyDeleteQuery, request.query_params)
-        environment = access.environment_for_principal(request.user, query["environmentId"])
-        key = access.api_key_in_environment(environment, query["key"])
+        environment = accounts_access.environment_within(
+            request.user.account, query["environmentId"], request.user.environment
+        )
+        key = access.api_key_within(environment, query["key"])
         services.api_key_delete(api_key=key, actor=request.user)
         return deleted_response()
 
 
 # Secrets --------------------------------------------------------------------------------------
-
-
-def _effective_secrets(environment, space=None) -> list[Secret]:
-    """The environment's secrets; with a space, its own secrets override same-named ones."""
-    scope = Q(space__isnull=True)
-    if space is not None:
-        scope |= Q(space=space)
-    by_name = {}
-    # Environment-wide first, so a space's secret of the same name replaces it.
-    secrets = Secret.objects.filter(scope, environment=environment)
-    for secret in secrets.order_by(F("space").asc(nulls_first=True), "name"):
-        by_name[secret.name] = secret
-    return sorted(by_name.values(), key=lambda secret: secret.name)
 
 
 def _secrets_json(secrets) -> list:
@@ -194,23 +258,50 @@ def _scope_from(values: dict, principal):
     """The environment and space named by validated `environmentId` and `spaceId`."""
     space_id = values.get("spaceId") or None
     environment_id = values.get("environmentId") or None
-    space = access.space_for_principal(principal, space_id) if space_id else None
+    space = None
+    if space_id:
+        space = accounts_access.space_within(
+            principal.account, space_id, principal.environment, principal.space
+        )
     if environment_id is None:
         if space is None:
             raise exceptions.ValidationError({"environmentId": "This field is required."})
         return space.environment, space
-    environment = access.environment_for_principal(principal, environment_id)
+    environment = accounts_access.environment_within(
+        principal.account, environment_id, principal.environment
+    )
     if space is not None and space.environment_id != environment.id:
         raise exceptions.ValidationError({"spaceId": "That space is not in this environment."})
     return environment, space
 
 
 class SecretList(APIView):
+    @extend_schema(
+        operation_id="listSecrets",
+        summary="List secrets",
+        description="An environment's secrets, or with `spaceId` those that apply to the "
+        "space (its own override the environment's of the same name), by name. "
+        "`environmentId`, `spaceId` or both (then the space must be in the environment).",
+        parameters=[serializers.SecretScopeQuery],
+        responses={200: data_envelope(serializers.SecretOutput, many=True), **errors(400, 404)},
+    )
     def get(self, request):
         query = validated(serializers.SecretScopeQuery, request.query_params)
         environment, space = _scope_from(query, request.user)
-        return data_response(_secrets_json(_effective_secrets(environment, space)))
+        applying = selectors.secrets_applying(environment=environment, space=space)
+        return data_response(_secrets_json(applying))
 
+    @extend_schema(
+        operation_id="upsertSecret",
+        summary="Create or replace a secret",
+        description="The same name in the same scope (environment, or space) replaces the "
+        "value. Answers a list holding the secret.",
+        request=serializers.SecretUpsertInput,
+        responses={
+            200: data_envelope(serializers.SecretOutput, many=True),
+            **errors(400, 404, 413),
+        },
+    )
     def post(self, request):
         data = validated(serializers.SecretUpsertInput, request.data)
         environment, space = _scope_from(data, request.user)
@@ -225,9 +316,16 @@ class SecretList(APIView):
 
 
 class SecretDetail(APIView):
+    @extend_schema(
+        operation_id="deleteSecret",
+        summary="Delete a secret",
+        description="Answers the secrets left in the deleted one's scope, as the SDK reads.",
+        responses={200: data_envelope(serializers.SecretOutput, many=True), **errors(404)},
+    )
     def delete(self, request, secret_id: str):
-        secret = access.secret_for_principal(request.user, secret_id)
+        secret = access.secret_within(request.user.account, secret_id, request.user.environment)
         environment, space = secret.environment, secret.space
         services.secret_delete(secret=secret, actor=request.user)
         # The SDK reads the secrets left in that scope.
-        return data_response(_secrets_json(_effective_secrets(environment, space)))
+        applying = selectors.secrets_applying(environment=environment, space=space)
+        return data_response(_secrets_json(applying))

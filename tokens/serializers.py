@@ -125,8 +125,9 @@ class PersonalAccessTokenOutput(serializers.Serializer):
     id = serializers.CharField()
     name = serializers.CharField()
     createdAt = DateTimeField(source="created_at")
-    lastUsedAt = DateTimeField(source="last_used_at")
-    expiresAt = DateTimeField(source="expires_at")
+    # allow_null: null until first used / when it never expires (and so says the schema).
+    lastUsedAt = DateTimeField(source="last_used_at", allow_null=True)
+    expiresAt = DateTimeField(source="expires_at", allow_null=True)
 
 
 class PersonalAccessTokenCreateOutput(serializers.Serializer):
@@ -145,8 +146,9 @@ class ApiKeyOutput(serializers.Serializer):
     operations = serializers.JSONField()
     createdAt = DateTimeField(source="created_at")
     updatedAt = DateTimeField(source="updated_at")
-    lastUsedAt = DateTimeField(source="last_used_at")
-    expiresAt = DateTimeField(source="expires_at")
+    # allow_null: null until first used / unless rolled with a grace period (the schema).
+    lastUsedAt = DateTimeField(source="last_used_at", allow_null=True)
+    expiresAt = DateTimeField(source="expires_at", allow_null=True)
 
     def get_rawKey(self, key: ApiKey) -> str | None:
         shown = key.type == ApiKey.Type.PUBLISHABLE or access.may_read_secret_key(
@@ -160,4 +162,4 @@ class SecretOutput(serializers.Serializer):
     name = serializers.CharField()
     value = serializers.CharField()
     environmentId = serializers.CharField(source="environment_id")
-    spaceId = serializers.CharField(source="space_id")
+    spaceId = serializers.CharField(source="space_id", allow_null=True)  # null: environment-wide

@@ -372,3 +372,33 @@ def secret_delete(*, secret: Secret, actor: Actor) -> None:
 
 def _iso(moment):
     return moment.isoformat() if moment else None
+
+
+# Space access tokens ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _KeyActor:
+    """The publishable key a space token is made for, as the audit trail records actors."""
+
+    id: str
+
+
+@transaction.atomic
+def space_access_token_create(*, space: Space, api_key_id: str) -> str:
+    """A 24-hour access token limited to `space`, for the publishable key that has just
+    created it (accounts.api.spaces hands it out with the new space). It names the key, so
+    it is refused once the key is deleted or has expired, and once the space is gone
+    (tokens.verification.SPACE_LOOKUP re-reads both on every request)."""
+    token, expires_at = access_tokens.issue(
+        kind=access_tokens.SPACE, subject=space.id, claims={"key": api_key_id}
+    )
+    record_event(
+        topic="access-token:created",
+        account=space.environment.account,
+        actor=_KeyActor(api_key_id),
+        environment_id=space.environment_id,
+        space_id=space.id,
+        payload={"via": "publishableKey", "expiresAt": _iso(expires_at)},
+    )
+    return token

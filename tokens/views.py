@@ -14,7 +14,6 @@ from datetime import UTC, timedelta
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,9 +21,9 @@ from django.views.decorators.http import require_POST
 
 from accounts import access as accounts_access
 from accounts.views import add_service_errors, administrator_page
-from tokens import access, services
+from tokens import access, selectors, services
 from tokens.forms import PersonalAccessTokenForm, RollKeyForm, SecretForm, SecretValueForm
-from tokens.models import ApiKey, ClientCredential, Secret
+from tokens.models import ApiKey, Secret
 
 # How long a rendered form may wait to be sent: a page left open overnight still works.
 FORM_NONCE_LIFETIME = timedelta(days=1)
@@ -130,7 +129,7 @@ def personal_access_tokens(request, account):
 
 @administrator_page
 def personal_access_token_regenerate(request, account, token_id):
-    token = access.personal_access_token_of(request.user, token_id)
+    token = access.personal_access_token_within(request.user, token_id)
     if request.method != "POST":
         # Back, or a reload once the browser has forgotten the POST, lands here: the list.
         return redirect("tokens:personal-access-tokens")
@@ -144,7 +143,7 @@ def personal_access_token_regenerate(request, account, token_id):
 @require_POST
 @administrator_page
 def personal_access_token_delete(request, account, token_id):
-    token = access.personal_access_token_of(request.user, token_id)
+    token = access.personal_access_token_within(request.user, token_id)
     services.personal_access_token_delete(token=token, actor=request.user)
     messages.success(request, f"Token “{token.name}” deleted. It no longer works.")
     return redirect("tokens:personal-access-tokens")
@@ -183,9 +182,7 @@ def client_credentials(request, account):
 @require_POST
 @administrator_page
 def client_credential_delete(request, account, credential_id):
-    credential = ClientCredential.objects.filter(user=request.user, pk=credential_id).first()
-    if credential is None:
-        raise Http404("Not found.")
+    credential = access.client_credential_within(request.user, credential_id)
     services.client_credential_delete(credential=credential, actor=request.user)
     messages.success(request, f"Client credentials {credential_id} deleted.")
     return redirect("tokens:client-credentials")
@@ -224,11 +221,7 @@ def _roll_dialogs(environment, current_keys: dict, now) -> list[dict]:
 
 def _render_api_keys(request, environment, *, secret_form=None, status=200):
     now = timezone.now()
-    keys = list(
-        ApiKey.objects.filter(environment=environment).filter(
-            Q(expires_at__isnull=True) | Q(expires_at__gt=now)
-        )
-    )
+    keys = list(selectors.api_keys_live(environment=environment))
     current = {key.type: key for key in keys if key.expires_at is None}
     return render(
         request,
@@ -262,10 +255,9 @@ def api_key_reveal(request, account, environment_id, key_id):
     leaves the server only when an administrator asks: on a POST, which Django's CSRF check
     guards, and each time on the audit trail."""
     environment = accounts_access.environment_within(account, environment_id)
-    key = access.api_key_in_environment(environment, key_id)
-    # Publishable keys are in the page already; an expired key is no longer anyone's.
-    if key.type != ApiKey.Type.SECRET or key.is_expired:
-        raise Http404("Not found.")
+    # Only a working secret key: publishable keys are in the page already, and an expired
+    # key is no longer anyone's.
+    key = access.secret_key_within(environment, key_id)
     return JsonResponse({"value": services.api_key_reveal(api_key=key, actor=request.user)})
 
 

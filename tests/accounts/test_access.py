@@ -1,11 +1,18 @@
 """accounts.access: one account never reaches another's environments, spaces, workbooks,
-administrators or logs; an environment narrows the reach further."""
+administrators or events; an environment narrows the reach further."""
 
 import pytest
 from django.http import Http404
 
 from accounts import access
-from tests.factories import SpaceFactory, WorkbookFactory, administrator_of, development, production
+from tests.factories import (
+    EventFactory,
+    SpaceFactory,
+    WorkbookFactory,
+    administrator_of,
+    development,
+    production,
+)
 
 
 @pytest.fixture
@@ -25,7 +32,7 @@ def test_own_objects_are_reached(account):
     assert access.administrator_within(account, administrator_of(account).id) == administrator_of(
         account
     )
-    assert access.account_of(administrator_of(account)) == account
+    assert access.account_administered_by(administrator_of(account)) == account
 
 
 def test_another_accounts_objects_are_not_found(account, other_account, theirs):
@@ -66,7 +73,9 @@ def test_a_user_without_membership_has_no_account(db):
     from accounts.models import User
 
     assert (
-        access.account_of(User.objects.create_user(email="lone@example.com", password="x" * 12))
+        access.account_administered_by(
+            User.objects.create_user(email="lone@example.com", password="x" * 12)
+        )
         is None
     )
 
@@ -94,6 +103,21 @@ def test_events_of_one_environment(account):
         dev.id
     }
     assert access.events_within(account, prod).exists()
+
+
+def test_an_event_is_found_within_the_account_and_the_environment(account, other_account):
+    dev, prod = development(account), production(account)
+    ours = EventFactory(account=account, environment_id=dev.id)
+    theirs = EventFactory(account=other_account, environment_id=development(other_account).id)
+    assert access.event_within(account, ours.id) == ours
+    assert access.event_within(account, ours.id, dev) == ours
+    for event_id, environment in [
+        (theirs.id, None),  # another account's
+        (ours.id, prod),  # another environment's
+        ("us_evt_doesnotexist", None),
+    ]:
+        with pytest.raises(Http404):
+            access.event_within(account, event_id, environment)
 
 
 def test_only_pending_invitations_are_listed(account):

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from accounts import event_log, services
 from accounts.audit import record_event
-from accounts.models import Event, Membership, User
-from tests.factories import development
+from accounts.models import Event
+from tests.factories import AdministratorFactory, development
 
 PASSWORD = "a fine long phrase"
 
@@ -56,8 +56,7 @@ def added_and_removed(account, admin_user, email: str, name: str = "") -> str:
 
 
 def test_who_is_a_name_or_an_email_never_a_users_id(admin_client, account, admin_user):
-    named = User.objects.create_user(email="nadia@example.com", password=PASSWORD, name="Nadia")
-    Membership.objects.create(user=named, account=account)
+    named = AdministratorFactory(account=account, email="nadia@example.com", name="Nadia")
     services.space_create(environment=development(account), actor=named, name="By Nadia")
     services.space_create(environment=development(account), actor=admin_user, name="By admin")
 
@@ -83,8 +82,7 @@ def test_the_first_administrator_removed_is_named_by_their_removal(
     admin_client, account, admin_user
 ):
     # The account's creator never had an administrator:added event; their removal has one.
-    second = User.objects.create_user(email="second@example.com", password=PASSWORD)
-    Membership.objects.create(user=second, account=account)
+    second = AdministratorFactory(account=account, email="second@example.com", password=PASSWORD)
     services.space_create(environment=development(account), actor=admin_user, name="First")
     services.administrator_remove(account=account, actor=second, user=admin_user)
     admin_client.force_login(second)

@@ -11,8 +11,8 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts import access, services
-from accounts.models import AdminInvitation, Event, Membership, User
-from tests.factories import administrator_of
+from accounts.models import AdminInvitation, Event, User
+from tests.factories import AdministratorFactory, administrator_of
 
 PASSWORD = "a fine long phrase"
 
@@ -302,8 +302,7 @@ def test_the_last_administrator_has_a_disabled_remove_with_its_reason(admin_clie
 
 
 def test_with_two_administrators_each_has_a_live_remove(admin_client, account, admin_user):
-    second = User.objects.create_user(email="second@example.com", password=PASSWORD)
-    Membership.objects.create(user=second, account=account)
+    second = AdministratorFactory(account=account, email="second@example.com", password=PASSWORD)
     page = text(admin_client.get("/team/"))
     assert "The last administrator cannot be removed" not in page
     assert not re.search(r"<button[^>]*\bdisabled\b", page)

@@ -7,9 +7,10 @@ import pytest
 from django.test import Client
 
 from accounts import services
-from accounts.models import AdminInvitation, Environment, Event, Membership, Space, User, Workbook
+from accounts.models import AdminInvitation, Environment, Event, Space, User, Workbook
 from tests.factories import (
     DEFAULT_PASSWORD,
+    AdministratorFactory,
     SpaceFactory,
     WorkbookFactory,
     administrator_of,
@@ -668,8 +669,9 @@ def _grow(account, admin_user, rows: int, start: int = 0) -> None:
         services.administrator_invite(
             account=account, actor=admin_user, email=f"invitee{number}@example.com"
         )
-        member = User.objects.create_user(email=f"member{number}@example.com", name=f"M {number}")
-        Membership.objects.create(user=member, account=account)
+        AdministratorFactory(
+            account=account, email=f"member{number}@example.com", name=f"M {number}", password=None
+        )
 
 
 def _pages(account):
@@ -740,3 +742,14 @@ def test_pinned_query_counts(admin_client, account, admin_user, django_assert_nu
             response = admin_client.get(url)
         assert response.status_code == 200
         assert text(response).count("<tr>") > rows, name  # the rows are really on the page
+
+
+def test_an_environments_spaces_are_listed_newest_first(admin_client, account, admin_user):
+    environment = development(account)
+    names = [f"Space {letter}" for letter in "qzam"]  # ids and names in no particular order
+    for name in names:
+        services.space_create(environment=environment, actor=admin_user, name=name)
+    page = text(admin_client.get(f"/environments/{environment.id}/"))
+    assert [page.index(f">{name}<") for name in reversed(names)] == sorted(
+        page.index(f">{name}<") for name in names
+    )

@@ -6,9 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts import services as account_services
-from accounts.models import Membership, User
 from tests.e2e.conftest import sign_in
-from tests.factories import DEFAULT_PASSWORD, development, make_account
+from tests.factories import DEFAULT_PASSWORD, AdministratorFactory, development, make_account
 from tokens import services as token_services
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -17,8 +16,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def superuser_administrator():
     """A superuser who also administers an account with something on every page."""
     account = make_account(name="Acme", email="owner@example.com")
-    user = User.objects.create_superuser("root@example.com", DEFAULT_PASSWORD, name="Root")
-    Membership.objects.create(user=user, account=account)
+    user = AdministratorFactory(
+        account=account, email="root@example.com", name="Root", is_staff=True, is_superuser=True
+    )
     environment = development(account)
     space = account_services.space_create(environment=environment, actor=user, name="Onboarding")
     account_services.workbook_create(space=space, actor=user, name="Contacts")

@@ -5,9 +5,14 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts import services as account_services
-from accounts.models import Membership, User
 from tests.e2e.conftest import assert_fits_the_screen, assert_text_contrast, sign_in, snap
-from tests.factories import DEFAULT_PASSWORD, administrator_of, development, make_account
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    AdministratorFactory,
+    administrator_of,
+    development,
+    make_account,
+)
 from tokens import services as token_services
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -101,10 +106,7 @@ def test_a_rows_confirmation_shows_its_whole_question(request, width):
     account, user, environment, space = populated_account()
     sign_in(tab, user.email, DEFAULT_PASSWORD)
     # A second administrator, so that "Remove" is offered at all.
-    Membership.objects.create(
-        user=User.objects.create_user(email="colleague@example.com", password="x" * 12),
-        account=account,
-    )
+    AdministratorFactory(account=account, email="colleague@example.com", password="x" * 12)
     dialogs = [
         ("token-delete", "/personal-access-tokens/", "Actions for", "Delete"),
         ("token-regenerate", "/personal-access-tokens/", "Actions for", "Regenerate"),

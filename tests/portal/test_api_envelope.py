@@ -7,7 +7,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.test import RequestFactory
 from rest_framework.test import APIClient
 
-from accounts.api import environments as accounts_api
+from accounts.api import accounts as accounts_api
 from accounts.models import Event
 from portal import api
 from portal.api import camel_case, error_list
@@ -94,8 +94,8 @@ def test_a_wrong_method_is_a_json_405(client, pat_client, db, prefix):
     assert_envelope(client.get(f"{prefix}/auth"), 405)
     assert_envelope(pat_client.put(f"{prefix}/secrets", {}, format="json"), 405)
     assert_envelope(pat_client.patch(f"{prefix}/auth/personal-access-tokens"), 405)
-    errors = assert_envelope(pat_client.post(f"{prefix}/environments"), 405)
-    assert errors == [{"message": 'Method "POST" not allowed.'}]
+    errors = assert_envelope(pat_client.put(f"{prefix}/environments"), 405)
+    assert errors == [{"message": 'Method "PUT" not allowed.'}]
 
 
 @pytest.mark.parametrize("debug", [False, True], ids=["debug-off", "debug-on"])
@@ -204,3 +204,21 @@ def test_a_page_404_is_still_a_page(client, db):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
+
+
+def test_an_error_deep_in_a_field_is_keyed_by_the_field_and_says_where():
+    from portal.api import error_list
+
+    detail = {
+        "spaces": {0: {"id": ["Not found."]}, 2: ["Not a valid string."]},
+        "non_field_errors": ["Bad."],
+        "expires_in_days": ["Choose."],
+        "settings": {"guests_can_invite": ["Must be true or false."]},
+    }
+    assert error_list(detail) == [
+        {"key": "spaces", "message": "Item 1: id: Not found."},
+        {"key": "spaces", "message": "Item 3: Not a valid string."},
+        {"message": "Bad."},
+        {"key": "expiresInDays", "message": "Choose."},
+        {"key": "settings", "message": "guestsCanInvite: Must be true or false."},
+    ]

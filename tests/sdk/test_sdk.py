@@ -9,8 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.factories import DEFAULT_PASSWORD, administrator_of, development, make_account
+from accounts.models import Space
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    administrator_of,
+    development,
+    make_account,
+    production,
+)
 from tokens import services
+from tokens.models import ApiKey
 
 SDK_DIR = Path(__file__).resolve().parent
 
@@ -28,32 +36,43 @@ def node_or_skip() -> str:
     return node
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_sdk_speaks_to_the_portal(live_server):
+def run_sdk(script: str, live_server, api_key: str, **scenario) -> dict:
+    """Run one of this folder's scripts as a user of the SDK would, configured only by
+    FLATFILE_API_URL and FLATFILE_API_KEY (plus the scenario's ids); what it saw."""
     node = node_or_skip()
-    account = make_account(email="sdk@example.com")
-    user = administrator_of(account)
-    _, pat = services.personal_access_token_create(user=user, name="SDK script")
-    environment = development(account)
-
     result = subprocess.run(
-        [node, "flow.mjs"],
+        [node, script],
         cwd=SDK_DIR,
         env={
             "PATH": os.environ["PATH"],
             # Node resolves "localhost" to ::1 first; the live server listens on IPv4.
             "FLATFILE_API_URL": live_server.url.replace("localhost", "127.0.0.1"),
-            "FLATFILE_API_KEY": pat,
-            "SDK_ENVIRONMENT_ID": environment.id,
-            "SDK_EMAIL": user.email,
-            "SDK_PASSWORD": DEFAULT_PASSWORD,
+            "FLATFILE_API_KEY": api_key,
+            **{f"SDK_{name.upper()}": value for name, value in scenario.items()},
         },
         capture_output=True,
         text=True,
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    seen = json.loads(result.stdout)
+    return json.loads(result.stdout)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sdk_speaks_to_the_portal(live_server):
+    node_or_skip()
+    account = make_account(email="sdk@example.com")
+    user = administrator_of(account)
+    _, pat = services.personal_access_token_create(user=user, name="SDK script")
+    environment = development(account)
+    seen = run_sdk(
+        "flow.mjs",
+        live_server,
+        pat,
+        environment_id=environment.id,
+        email=user.email,
+        password=DEFAULT_PASSWORD,
+    )
 
     assert seen["account"]["id"] == account.id
     assert seen["environments"] == ["development", "production"]
@@ -73,3 +92,50 @@ def test_the_sdk_speaks_to_the_portal(live_server):
     assert seen["accountViaAccessToken"] == account.id
     assert seen["wrongPassword"] == 401
     assert seen["deletedTokenRefused"] == 401
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sdk_manages_spaces_workbooks_users_and_reads_the_audit_trail(live_server, settings):
+    node_or_skip()
+    settings.SITE_URL = live_server.url
+    account = make_account(email="sdk-resources@example.com")
+    user = administrator_of(account)
+    _, pat = services.personal_access_token_create(user=user, name="SDK script")
+    dev, prod = development(account), production(account)
+    keys = {key.type: key.raw_key for key in ApiKey.objects.filter(environment=dev)}
+    seen = run_sdk(
+        "resources.mjs",
+        live_server,
+        pat,
+        dev_id=dev.id,
+        prod_id=prod.id,
+        account_id=account.id,
+        secret_key=keys[ApiKey.Type.SECRET],
+        publishable_key=keys[ApiKey.Type.PUBLISHABLE],
+    )
+
+    assert seen["allSpaces"] == ["Go-live", "Onboarding"]
+    assert seen["devSpaces"] == ["Onboarding"]
+    assert seen["spaceEnvironment"] is True
+    assert seen["renamedSpace"] == "Onboarding 2"
+    assert seen["workbook"] == {"name": "Contacts", "spaceId": True}
+    assert seen["workbooksWithPat"] == ["Contacts"]
+    assert seen["workbooksWithSecretKey"] == ["Contacts"]  # the development environment's
+    assert seen["workbookById"] == "Contacts"
+    assert seen["embeddedHasToken"] is True
+    assert seen["publishableKeyListing"] == 403
+    assert seen["spaceTokenReads"] == "Embedded"
+    assert seen["spaceTokenWorkbooks"] == ["Upload"]
+    assert seen["spaceTokenOtherSpace"] == 404
+    assert seen["spaceTokenEnvironments"] == 403
+    assert seen["users"] == [user.email]
+    assert seen["userById"] == user.email
+    assert seen["invitedEmail"] == "invited@example.com"
+    assert seen["resent"] is True
+    assert seen["lastAdministratorRemoval"] == 409
+    assert seen["roles"] == ["administrator", "guest"]
+    assert {"space:created", "space:updated", "workbook:created"} <= set(seen["eventTopics"])
+    assert seen["eventById"] is True
+    assert seen["workbookGone"] == 404
+    assert seen["spaceGone"] == 404
+    assert Space.objects.filter(environment__account=account).count() == 2  # Go-live, Embedded

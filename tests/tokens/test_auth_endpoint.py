@@ -10,7 +10,7 @@ from django.utils.dateparse import parse_datetime
 from rest_framework.test import APIClient
 
 from accounts.models import Event
-from tests.factories import DEFAULT_PASSWORD
+from tests.factories import DEFAULT_PASSWORD, AdministratorFactory
 from tests.tokens.conftest import bearer
 from tokens import access_tokens, services
 
@@ -110,11 +110,8 @@ def test_wrong_client_secret_is_refused_like_a_wrong_password(api, admin_user):
 
 
 def test_deleting_the_user_refuses_their_outstanding_access_tokens(api, admin_user, account):
-    from accounts.models import Membership, User
-
     token = login(api, email=admin_user.email, password=DEFAULT_PASSWORD).json()["accessToken"]
-    second = User.objects.create_user(email="second@example.com", password="x" * 12)
-    Membership.objects.create(user=second, account=account)
+    AdministratorFactory(account=account, email="second@example.com")  # the account keeps one
     admin_user.delete()
     assert bearer(APIClient(), token).get("/v1/accounts/current").status_code == 401
 

@@ -9,7 +9,13 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import Event
-from tests.factories import SpaceFactory, administrator_of, development, production
+from tests.factories import (
+    AdministratorFactory,
+    SpaceFactory,
+    administrator_of,
+    development,
+    production,
+)
 from tokens import services
 from tokens.forms import LIFETIME_CHOICES
 from tokens.models import ApiKey, ClientCredential, PersonalAccessToken, Secret
@@ -173,11 +179,8 @@ def test_a_nonce_of_another_shape_is_refused(admin_client, nonce):
 
 
 def test_a_nonce_is_good_only_for_the_user_it_was_made_for(client, admin_client, account):
-    from accounts.models import Membership, User
-
     nonce = nonce_of(admin_client.get("/personal-access-tokens/"))
-    colleague = User.objects.create_user(email="colleague@example.com", password="x" * 12)
-    Membership.objects.create(user=colleague, account=account)
+    colleague = AdministratorFactory(account=account, email="colleague@example.com")
     other_browser = client.__class__()
     other_browser.force_login(colleague)
     theirs = other_browser.post("/personal-access-tokens/", {"name": "theirs", "nonce": nonce})

@@ -1,0 +1,154 @@
+"""Spaces: list (across every environment the caller may see, or one), create, get,
+update, delete (the SDK's spaces.*).
+
+Every space is reached through accounts.access narrowed to the caller: its account, its
+key's environment, and a space access token's one space. A publishable key may create a
+space (its key's operations list `POST /v1/spaces`) and receives it with an `accessToken`
+valid 24 hours and limited to that space."""
+
+from collections.abc import Callable
+
+from django.db import transaction
+from django.db.models import Count
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.views import APIView
+
+from accounts import access, services
+from accounts.api.callers import ENVIRONMENT_CALLERS, SPACE_CALLERS, AllowedByMethod
+from accounts.serializers import SpaceCreateInput, SpaceListQuery, SpaceOutput, SpaceUpdateInput
+from portal.api import data_response, deleted_response, validated
+from portal.pagination import Pagination
+from portal.schema import DELETED, PAGE_PARAMETERS, data_envelope, errors, page_envelope
+
+# Who hands out an access token with a space just created, by the kind of caller that
+# created it: (space=, principal=) -> the token. Minting tokens is the tokens app's, which
+# sits above accounts, so it registers here (TokensConfig.ready) for publishable keys.
+space_access_token_issuers: dict[str, Callable[..., str]] = {}
+
+
+def _spaces(principal):
+    """The spaces within the caller's reach, newest first, each with what its output shows:
+    its environment (guestAuthentication) and its number of workbooks, in the same query."""
+    return (
+        access.spaces_within(principal.account, principal.environment, principal.space)
+        .select_related("environment")
+        .annotate(workbooks_count=Count("workbooks"))
+        # Spelled out: Django leaves Meta.ordering out of a query that groups rows (the count).
+        .order_by("-created_at", "id")
+    )
+
+
+class SpaceList(AllowedByMethod, APIView):
+    # POST: administrators, secret keys, and publishable keys through their operations.
+    allowed_by_method = {"GET": ENVIRONMENT_CALLERS, "POST": ENVIRONMENT_CALLERS}
+
+    @extend_schema(
+        operation_id="listSpaces",
+        summary="List spaces",
+        description="Newest first. Without `environmentId`, the spaces of every environment "
+        "the caller may see (an administrator: the whole account; a secret key: its own "
+        "environment).",
+        parameters=[SpaceListQuery, *PAGE_PARAMETERS],
+        responses={200: page_envelope(SpaceOutput), **errors(400, 404)},
+    )
+    def get(self, request):
+        query = validated(SpaceListQuery, request.query_params)
+        spaces = _spaces(request.user)
+        if query.get("environmentId"):
+            environment = access.environment_within(
+                request.user.account, query["environmentId"], request.user.environment
+            )
+            spaces = spaces.filter(environment=environment)
+        paginator = Pagination()
+        rows = paginator.paginate_queryset(spaces, request, view=self)
+        return paginator.get_paginated_response(SpaceOutput(rows, many=True).data)
+
+    @extend_schema(
+        operation_id="createSpace",
+        summary="Create a space",
+        description="In `environmentId`, which must be within the caller's reach. Created "
+        "with a publishable key, the answer carries `accessToken`: valid 24 hours, for this "
+        "space and its workbooks only (and while the key is accepted). Otherwise "
+        "`accessToken` is null.",
+        request=SpaceCreateInput,
+        responses={201: data_envelope(SpaceOutput), **errors(400, 404, 413)},
+    )
+    def post(self, request):
+        data = validated(SpaceCreateInput, request.data)
+        principal = request.user
+        environment = access.environment_within(
+            principal.account, data["environmentId"], principal.environment
+        )
+        settings = data.get("settings", {})
+        issuer = space_access_token_issuers.get(principal.kind)
+        # One transaction: no space is left behind without the token its creator asked for.
+        with transaction.atomic():
+            space = services.space_create(
+                environment=environment,
+                actor=principal,
+                name=data["name"],
+                metadata=data.get("metadata"),
+                guests_can_invite=settings.get("guests_can_invite", True),
+            )
+            token = issuer(space=space, principal=principal) if issuer else None
+        output = SpaceOutput(space, context={"access_token": token})
+        return data_response(output.data, status.HTTP_201_CREATED)
+
+
+class SpaceDetail(AllowedByMethod, APIView):
+    # A space token reads and updates its own space; deleting it is for the environment's
+    # callers.
+    allowed_by_method = {
+        "GET": SPACE_CALLERS,
+        "PATCH": SPACE_CALLERS,
+        "DELETE": ENVIRONMENT_CALLERS,
+    }
+
+    @extend_schema(
+        operation_id="getSpace",
+        summary="Get a space",
+        responses={200: data_envelope(SpaceOutput), **errors(404)},
+    )
+    def get(self, request, space_id: str):
+        principal = request.user
+        space = access.space_within(
+            principal.account, space_id, principal.environment, principal.space
+        )
+        return data_response(SpaceOutput(space).data)
+
+    @extend_schema(
+        operation_id="updateSpace",
+        summary="Update a space",
+        description="What is sent changes; a space never moves to another environment.",
+        request=SpaceUpdateInput,
+        responses={200: data_envelope(SpaceOutput), **errors(400, 404, 413)},
+    )
+    def patch(self, request, space_id: str):
+        data = validated(SpaceUpdateInput, request.data)
+        principal = request.user
+        space = access.space_within(
+            principal.account, space_id, principal.environment, principal.space
+        )
+        space = services.space_update(
+            space=space,
+            actor=request.user,
+            name=data.get("name"),
+            metadata=data.get("metadata"),
+            guests_can_invite=data.get("settings", {}).get("guests_can_invite"),
+        )
+        return data_response(SpaceOutput(space).data)
+
+    @extend_schema(
+        operation_id="deleteSpace",
+        summary="Delete a space",
+        description="With its workbooks and secrets.",
+        responses={200: DELETED, **errors(404)},
+    )
+    def delete(self, request, space_id: str):
+        principal = request.user
+        space = access.space_within(
+            principal.account, space_id, principal.environment, principal.space
+        )
+        services.space_delete(space=space, actor=request.user)
+        return deleted_response()

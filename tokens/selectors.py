@@ -1,0 +1,35 @@
+"""Reads about credentials and secrets that a page and an endpoint both make, written once
+(HackSoft's selectors): the API Keys page and `GET /v1/auth/api-keys` show the same keys,
+and `GET /v1/secrets` answers what a listener in a space would be given. Who may call
+them is decided before, in tokens.access; these only read."""
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import Environment, Space
+from tokens.models import ApiKey, Secret
+
+
+def api_keys_live(*, environment: Environment) -> QuerySet[ApiKey]:
+    """The environment's keys that still work: its current ones and those rolled with a
+    grace period that has not ended (their `expires_at` is set). One query, however many
+    keys; each comes with its environment, which the API's output reads (`accountId`)."""
+    return (
+        ApiKey.objects.filter(environment=environment)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
+        .select_related("environment")
+        # Ordered, so a page of them is stable: by type, newest first (the model's order).
+        .order_by("type", "-created_at", "id")
+    )
+
+
+def secrets_applying(*, environment: Environment, space: Space | None = None) -> QuerySet[Secret]:
+    """The secrets that apply in the environment or, given a space, in that space: the
+    environment's own, where the space's secret of the same name replaces them. One query
+    (the override is a subquery), by name."""
+    if space is None:
+        scope = Q(space__isnull=True)
+    else:
+        overriding = Secret.objects.filter(environment=environment, space=space).values("name")
+        scope = Q(space=space) | (Q(space__isnull=True) & ~Q(name__in=overriding))
+    return Secret.objects.filter(scope, environment=environment).order_by("name", "id")

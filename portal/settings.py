@@ -193,8 +193,8 @@ SPECTACULAR_SETTINGS = {
         "Who may get in to a data-import platform: the account, its environments, spaces "
         "and workbooks, administrators, API keys, secrets, personal access tokens, access "
         "tokens and the audit trail, in Flatfile's wire format (`@flatfile/api` works "
-        "unchanged). Every route is also served under `/api/v1/`. JSON keys are camelCase, dates ISO "
-        '8601 UTC with `Z`; a resource answers `{"data": ...}`, a deletion '
+        "unchanged). Every route is also served under `/api/v1/`. JSON keys are camelCase, "
+        'dates ISO 8601 UTC with `Z`; a resource answers `{"data": ...}`, a deletion '
         '`{"data": {"success": true}}`, an error `{"errors": [{"key"?, "message"}]}`. '
         "Send `Authorization: Bearer <pat_…|sk_…|pk_…|access token>`."
     ),

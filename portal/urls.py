@@ -10,6 +10,7 @@ from portal import api
 api_urls = [
     path("", include("accounts.api_urls")),
     path("", include("tokens.api_urls")),
+    path("", include("guests.api_urls")),
     # Last: whatever no endpoint matched (a trailing slash on a real route too) is a JSON 404.
     re_path(r"", api.not_found),
 ]
@@ -44,6 +45,7 @@ urlpatterns = [
     path("api/v1/", include(api_urls)),  # older Flatfile examples post to /api/v1/auth
     re_path(r"^(?:api/)?v1$", api.not_found),
     path("", include("tokens.urls")),
+    path("", include("guests.urls")),
     path("", include("accounts.urls")),
 ]
 

@@ -15,7 +15,14 @@ from rest_framework import status
 from rest_framework.views import APIView
 
 from accounts import access, services
-from accounts.api.callers import ENVIRONMENT_CALLERS, SPACE_CALLERS, AllowedByMethod
+from accounts.api.callers import (
+    ENVIRONMENT_CALLERS,
+    GUEST,
+    SPACE_CALLERS,
+    AllowedByMethod,
+    space_reached,
+    spaces_reached,
+)
 from accounts.serializers import SpaceCreateInput, SpaceListQuery, SpaceOutput, SpaceUpdateInput
 from portal.api import data_response, deleted_response, validated
 from portal.pagination import Pagination
@@ -30,8 +37,10 @@ space_access_token_issuers: dict[str, Callable[..., str]] = {}
 def _spaces(principal):
     """The spaces within the caller's reach, newest first, each with what its output shows:
     its environment (guestAuthentication) and its number of workbooks, in the same query."""
+    # A guest's are narrowed to their grants (callers.spaces_reached).
+    within = access.spaces_within(principal.account, principal.environment, principal.space)
     return (
-        access.spaces_within(principal.account, principal.environment, principal.space)
+        spaces_reached(principal, within)
         .select_related("environment")
         .annotate(workbooks_count=Count("workbooks"))
         # Spelled out: Django leaves Meta.ordering out of a query that groups rows (the count).
@@ -41,7 +50,7 @@ def _spaces(principal):
 
 class SpaceList(AllowedByMethod, APIView):
     # POST: administrators, secret keys, and publishable keys through their operations.
-    allowed_by_method = {"GET": ENVIRONMENT_CALLERS, "POST": ENVIRONMENT_CALLERS}
+    allowed_by_method = {"GET": (*ENVIRONMENT_CALLERS, GUEST), "POST": ENVIRONMENT_CALLERS}
 
     @extend_schema(
         operation_id="listSpaces",
@@ -100,7 +109,7 @@ class SpaceDetail(AllowedByMethod, APIView):
     # A space token reads and updates its own space; deleting it is for the environment's
     # callers.
     allowed_by_method = {
-        "GET": SPACE_CALLERS,
+        "GET": (*SPACE_CALLERS, GUEST),
         "PATCH": SPACE_CALLERS,
         "DELETE": ENVIRONMENT_CALLERS,
     }
@@ -115,6 +124,7 @@ class SpaceDetail(AllowedByMethod, APIView):
         space = access.space_within(
             principal.account, space_id, principal.environment, principal.space
         )
+        space = space_reached(principal, space)
         return data_response(SpaceOutput(space).data)
 
     @extend_schema(

@@ -9,7 +9,15 @@ from rest_framework import status
 from rest_framework.views import APIView
 
 from accounts import access, services
-from accounts.api.callers import ENVIRONMENT_CALLERS, SPACE_CALLERS, AllowedByMethod
+from accounts.api.callers import (
+    ENVIRONMENT_CALLERS,
+    GUEST,
+    SPACE_CALLERS,
+    AllowedByMethod,
+    space_reached,
+    workbook_reached,
+    workbooks_reached,
+)
 from accounts.serializers import (
     WorkbookCreateInput,
     WorkbookListQuery,
@@ -22,7 +30,7 @@ from portal.schema import DELETED, PAGE_PARAMETERS, data_envelope, errors, page_
 
 
 class WorkbookList(AllowedByMethod, APIView):
-    allowed_by_method = {"GET": SPACE_CALLERS, "POST": SPACE_CALLERS}
+    allowed_by_method = {"GET": (*SPACE_CALLERS, GUEST), "POST": SPACE_CALLERS}
 
     @extend_schema(
         operation_id="listWorkbooks",
@@ -34,13 +42,14 @@ class WorkbookList(AllowedByMethod, APIView):
     def get(self, request):
         query = validated(WorkbookListQuery, request.query_params)
         principal = request.user
-        workbooks = access.workbooks_within(
-            principal.account, principal.environment, principal.space
-        ).select_related("space")
+        within = access.workbooks_within(principal.account, principal.environment, principal.space)
+        # A guest's are narrowed to their grants (callers.workbooks_reached).
+        workbooks = workbooks_reached(principal, within).select_related("space")
         if query.get("spaceId"):
             space = access.space_within(
                 principal.account, query["spaceId"], principal.environment, principal.space
             )
+            space = space_reached(principal, space)
             workbooks = workbooks.filter(space=space)
         paginator = Pagination()
         rows = paginator.paginate_queryset(workbooks, request, view=self)
@@ -68,7 +77,7 @@ class WorkbookList(AllowedByMethod, APIView):
 class WorkbookDetail(AllowedByMethod, APIView):
     # A space token reads and updates its space's workbooks, but does not delete them.
     allowed_by_method = {
-        "GET": SPACE_CALLERS,
+        "GET": (*SPACE_CALLERS, GUEST),
         "PATCH": SPACE_CALLERS,
         "DELETE": ENVIRONMENT_CALLERS,
     }
@@ -83,6 +92,7 @@ class WorkbookDetail(AllowedByMethod, APIView):
         workbook = access.workbook_within(
             principal.account, workbook_id, principal.environment, principal.space
         )
+        workbook = workbook_reached(principal, workbook)
         return data_response(WorkbookOutput(workbook).data)
 
     @extend_schema(

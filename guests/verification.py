@@ -1,0 +1,58 @@
+"""Guest access tokens, verified as every credential is: one indexed query, written once per
+process (tokens.lookups), reading the guest's state again on every request.
+
+A token names its guest (`sub`) and, if it was made for one space, that space (`spc`). The
+query finds the guest (and, for a space's token, the guest's grant to it): a deleted guest
+has no row, a guest removed from the space no grant, so the token is refused on the very
+next request, on every process, with nothing cached anywhere."""
+
+from accounts.models import Account, Environment, Space
+from guests.models import Guest, SpaceGrant
+from tokens.lookups import JoinedLookup, cache_relation, model_instance
+from tokens.principal import Principal
+
+SPACE_CLAIM = "spc"
+
+GUEST_LOOKUP = JoinedLookup(
+    {"g": Guest, "e": Environment},
+    columns=("g.environment", "e.account"),
+    joins="JOIN {e} ON {e.id} = {g.environment}",
+    where="{g.id} = %s",
+)
+GUEST_SPACE_LOOKUP = JoinedLookup(
+    {**GUEST_LOOKUP.tables, "s": SpaceGrant},
+    columns=GUEST_LOOKUP.columns,
+    joins=GUEST_LOOKUP.joins + " JOIN {s} ON {s.guest} = {g.id}",
+    where=GUEST_LOOKUP.where + " AND {s.space} = %s",
+)
+
+
+def resolve_guest_access_token(claims: dict) -> Principal | None:
+    """tokens.verification's resolver for GUEST tokens: the guest principal, or None."""
+    guest_id, space_id = claims["sub"], claims.get(SPACE_CLAIM)
+    if space_id is None:
+        row = GUEST_LOOKUP.fetch([guest_id])
+    elif isinstance(space_id, str):
+        row = GUEST_SPACE_LOOKUP.fetch([guest_id, space_id])
+    else:
+        return None
+    if row is None:
+        return None
+    environment_id, account_id = row
+    account = model_instance(Account, {"id": account_id})
+    environment = model_instance(Environment, {"id": environment_id, "account_id": account_id})
+    cache_relation(environment, "account", account)
+    space = None
+    if space_id is not None:
+        space = model_instance(Space, {"id": space_id, "environment_id": environment_id})
+        cache_relation(space, "environment", environment)
+    # The principal's id is the guest's: what the audit trail records as the actor, and
+    # what guests.access narrows spaces and workbooks to.
+    return Principal(
+        kind=Principal.GUEST,
+        id=guest_id,
+        account_id=account_id,
+        account=account,
+        environment=environment,
+        space=space,
+    )

@@ -1,0 +1,322 @@
+"""Bad input to the guest and invitation endpoints is a 4xx in the envelope and changes
+nothing, for every field of every endpoint: the method of tests/tokens/test_bad_input.py,
+whose wrong values and helpers this reuses (each field gets every wrong value, sent as raw
+JSON text, on SQLite and on PostgreSQL). Then what the generic values cannot reach: wrong
+values inside `spaces`, and the limits on how much one request may ask for."""
+
+import json
+from urllib.parse import urlencode
+
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.models import Event
+from guests import serializers
+from guests.models import Guest, MagicLink, SharedLink, SpaceGrant, WorkbookGrant
+from tests.factories import SpaceFactory, WorkbookFactory, development
+from tests.guests.conftest import BOTH_METHODS, make_guest
+from tests.tokens import test_bad_input as shared
+from tests.tokens.conftest import bearer
+from tests.tokens.test_bad_input import Endpoint, Field
+from tokens import services as token_services
+
+EMAIL = Field("email", '"not-an-email"')
+NAME = Field("name", '"   "')  # only spaces: empty once trimmed
+SPACES = Field("spaces", '"text"')
+# A query's email is any text: an address matched exactly, which other text never is.
+QUERY_EMAIL = Field(
+    "email",
+    accepts=("number", "object", "null", "true", "huge number", "lone surrogate"),
+    required=False,
+)
+
+ENDPOINTS = (
+    Endpoint(
+        "POST /v1/guests",
+        "post",
+        "/v1/guests",
+        (serializers.GuestCreateInput,),
+        body={
+            "environmentId": "{environment_id}",
+            "email": "new@example.com",
+            "name": "New Guest",
+            "spaces": [{"id": "{space_id}"}],
+        },
+        fields=(Field("environmentId", '"us_env_unknown"'), EMAIL, NAME, SPACES),
+    ),
+    Endpoint(
+        "PATCH /v1/guests/{id}",
+        "patch",
+        "/v1/guests/{guest_id}",
+        (serializers.GuestUpdateInput,),
+        body={
+            "environmentId": "{environment_id}",
+            "email": "renamed@example.com",
+            "name": "Renamed",
+            "spaces": [{"id": "{space_id}"}],
+        },
+        fields=(
+            Field("environmentId", '"us_env_unknown"', required=False),
+            Field("email", '"not-an-email"', required=False),
+            Field("name", '"   "', required=False),
+            Field("spaces", '"text"', required=False),
+        ),
+    ),
+    Endpoint(
+        "POST /v1/invitations",
+        "post",
+        "/v1/invitations",
+        (serializers.InvitationInput,),
+        body={
+            "guestId": "{guest_id}",
+            "spaceId": "{space_id}",
+            "fromName": "Ada",
+            "message": "Welcome.",
+        },
+        fields=(
+            Field("guestId", '"us_g_unknown"'),
+            Field("spaceId", '"us_sp_unknown"'),
+            Field("fromName", '"Ada\\nBcc: someone@example.com"', required=False),
+            Field("message", required=False),
+        ),
+    ),
+    Endpoint(
+        "GET /v1/guests",
+        "get",
+        "/v1/guests",
+        (serializers.GuestListQuery,),
+        query={"environmentId": "{environment_id}", "spaceId": "{space_id}", "email": "a@b.co"},
+        fields=(
+            Field("environmentId", "us_env_unknown", required=False),
+            Field("spaceId", "us_sp_unknown", required=False),
+            QUERY_EMAIL,
+        ),
+    ),
+    Endpoint(
+        "DELETE /v1/guests/{id}?spaceId=",
+        "delete",
+        "/v1/guests/{guest_id}",
+        (serializers.GuestSpaceQuery,),
+        query={"spaceId": "{space_id}"},
+        fields=(Field("spaceId", "us_sp_unknown", required=False),),
+    ),
+    Endpoint(
+        "GET /v1/guests/{id}/token",
+        "get",
+        "/v1/guests/{guest_id}/token",
+        (serializers.GuestSpaceQuery,),
+        query={"spaceId": "{space_id}"},
+        fields=(Field("spaceId", "us_sp_unknown", required=False),),
+    ),
+)
+
+
+def field_cases():
+    for endpoint in ENDPOINTS:
+        wrong = shared.WRONG_JSON if endpoint.body is not None else shared.WRONG_QUERY
+        for input_field in endpoint.fields:
+            for kind, raw in {"string": input_field.wrong_string, **wrong}.items():
+                if kind in input_field.accepts or (kind == "string" and raw is None):
+                    continue
+                label = f"{endpoint.label}|{input_field.name}|{kind}"
+                yield pytest.param(endpoint, input_field.name, raw, id=label)
+
+
+def body_cases():
+    for endpoint in ENDPOINTS:
+        if endpoint.body is None:
+            continue
+        for kind in shared.WRONG_BODIES:
+            # An empty PATCH body asks for no change, and gets none (a 200).
+            if not (kind == "empty" and endpoint.method == "patch"):
+                yield pytest.param(endpoint, kind, id=f"{endpoint.label}|{kind}")
+
+
+@pytest.fixture
+def world(account, admin_user):
+    environment = development(account)
+    environment.guest_authentication = BOTH_METHODS
+    environment.save()
+    space = SpaceFactory(environment=environment)
+    WorkbookFactory(space=space)
+    guest = make_guest(environment, spaces=[space])
+    return {"environment_id": environment.id, "space_id": space.id, "guest_id": guest.id}
+
+
+@pytest.fixture
+def client(admin_user):
+    pat = token_services.personal_access_token_create(user=admin_user, name="script")[1]
+    client = bearer(APIClient(), pat)
+    client.raise_request_exception = False  # a 500 is a failure to report, not to raise
+    return client
+
+
+def filled(template: dict, world: dict) -> dict:
+    """The template with "{name}" filled from the world, nested values too."""
+    text = json.dumps(template)
+    for name, value in world.items():
+        text = text.replace("{" + name + "}", value)
+    return json.loads(text)
+
+
+def send(client, world, endpoint: Endpoint, *, body: str | None = None, query: str = ""):
+    path = endpoint.path.format(**world)
+    path = f"{path}?{query}" if query else path
+    if body is None:
+        return getattr(client, endpoint.method)(path)
+    return getattr(client, endpoint.method)(path, body, content_type="application/json")
+
+
+def rows() -> dict:
+    """Everything these endpoints could write, in full."""
+    return {
+        "guests": sorted(Guest.objects.values_list("pk", "email", "name")),
+        "grants": sorted(
+            SpaceGrant.objects.values_list("guest", "space", "all_workbooks", "last_accessed_at")
+        ),
+        "workbook grants": sorted(WorkbookGrant.objects.values_list("guest", "workbook")),
+        "links": sorted(MagicLink.objects.values_list("pk", "used_at", "revoked_at")),
+        "shared links": sorted(SharedLink.objects.values_list("pk", "token_digest")),
+        "events": sorted(Event.objects.values_list("pk", flat=True)),
+    }
+
+
+@pytest.mark.parametrize(("endpoint", "name", "raw"), list(field_cases()))
+def test_each_wrong_value_of_each_field_is_refused(client, world, endpoint, name, raw):
+    before = rows()
+    if endpoint.body is not None:
+        body = shared.json_text(filled(endpoint.body, world), name, raw)
+        response = send(client, world, endpoint, body=body)
+    else:
+        query = shared.query_text(filled(endpoint.query, world), name, raw)
+        response = send(client, world, endpoint, query=query)
+    shared.assert_refused_in_the_envelope(response, name)
+    assert rows() == before
+
+
+@pytest.mark.parametrize(("endpoint", "kind"), list(body_cases()))
+def test_a_body_that_is_not_a_json_object_is_refused(client, world, endpoint, kind):
+    before = rows()
+    response = send(client, world, endpoint, body=shared.WRONG_BODIES[kind])
+    shared.assert_refused_in_the_envelope(response, None)
+    assert rows() == before
+
+
+@pytest.mark.parametrize(
+    "endpoint", [pytest.param(endpoint, id=endpoint.label) for endpoint in ENDPOINTS]
+)
+def test_each_valid_request_is_accepted(client, world, endpoint):
+    """The matrix's control: each row's valid request works, and a missing required field
+    is the one the refusal names."""
+    if endpoint.body is not None:
+        body = filled(endpoint.body, world)
+        for input_field in endpoint.fields:
+            if input_field.required:
+                rest = {name: value for name, value in body.items() if name != input_field.name}
+                missing = send(client, world, endpoint, body=json.dumps(rest))
+                shared.assert_refused_in_the_envelope(missing, input_field.name)
+        response = send(client, world, endpoint, body=json.dumps(body))
+    else:
+        response = send(client, world, endpoint, query=urlencode(filled(endpoint.query, world)))
+    assert 200 <= response.status_code < 300, response.content[:300]
+
+
+def test_the_table_covers_every_input_field():
+    for endpoint in ENDPOINTS:
+        declared = {name for serializer in endpoint.inputs for name in serializer().fields}
+        assert {input_field.name for input_field in endpoint.fields} == declared, endpoint.label
+
+
+# Inside `spaces`, and the limits -----------------------------------------------------------------
+
+
+def create_body(world, **changes) -> dict:
+    return {
+        "environmentId": world["environment_id"],
+        "email": "new@example.com",
+        "name": "New",
+        "spaces": [{"id": world["space_id"]}],
+        **changes,
+    }
+
+
+@pytest.mark.parametrize(
+    ("spaces", "status"),
+    [
+        ([{}], 400),
+        (["us_sp_x"], 400),
+        ([{"id": 5}], 400),
+        ([{"id": None}], 400),
+        ([{"id": "a\u0000b"}], 400),
+        ([{"id": "x" * 41}], 400),
+        ([{"id": "{space_id}", "workbooks": "all"}], 400),
+        ([{"id": "{space_id}", "workbooks": [{"id": 5}]}], 400),
+        ([{"id": "{space_id}", "workbooks": ["us_wb_x"]}], 400),
+        ([{"id": "{space_id}", "workbooks": [{}]}], 400),
+        ([{"id": "{space_id}", "workbooks": [{"id": "us_wb_unknown"}]}], 404),
+        ([{"id": "{space_id}"}, {"id": "{space_id}"}], 400),  # the same space twice
+        ([{"id": "{space_id}", "workbooks": None}], 201),  # null: the whole space
+    ],
+)
+def test_values_inside_spaces(client, world, spaces, status):
+    before = rows()
+    spaces = filled({"spaces": spaces}, world)["spaces"]
+    response = send(client, world, ENDPOINTS[0], body=json.dumps(create_body(world, spaces=spaces)))
+    assert response.status_code == status, response.content
+    if status != 201:
+        shared.assert_refused_in_the_envelope(response, "spaces" if status == 400 else None)
+        assert rows() == before
+
+
+def test_an_item_of_a_list_is_named_in_the_message(client, world):
+    body = [create_body(world), create_body(world, email="nope")]
+    response = send(client, world, ENDPOINTS[0], body=json.dumps(body))
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"key": "email", "message": "Item 2: Enter a valid email address."}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("make_body", "endpoint"),
+    [
+        (lambda world: [], 0),
+        (lambda world: [create_body(world, email=f"g{n}@example.com") for n in range(101)], 0),
+        (lambda world: create_body(world, spaces=[{"id": world["space_id"]}] * 1001), 0),
+        (
+            lambda world: create_body(
+                world, spaces=[{"id": world["space_id"], "workbooks": [{"id": "us_wb_x"}] * 1001}]
+            ),
+            0,
+        ),
+        (lambda world: [], 2),
+        (lambda world: [{"guestId": world["guest_id"], "spaceId": world["space_id"]}] * 101, 2),
+    ],
+    ids=[
+        "no guests",
+        "101 guests",
+        "1001 spaces",
+        "1001 workbooks",
+        "no invitations",
+        "101 invitations",
+    ],
+)
+def test_one_request_asks_for_a_bounded_amount(client, world, make_body, endpoint):
+    before = rows()
+    response = send(client, world, ENDPOINTS[endpoint], body=json.dumps(make_body(world)))
+    assert response.status_code == 400, response.content[:300]
+    shared.assert_refused_in_the_envelope(response, None)
+    assert rows() == before
+
+
+@pytest.mark.parametrize("wrong", shared.PATH_IDS, ids=list(shared.PATH_IDS))
+@pytest.mark.parametrize(
+    ("method", "route"),
+    [("get", "/v1/guests/{}"), ("delete", "/v1/guests/{}"), ("get", "/v1/guests/{}/token")],
+)
+def test_an_id_in_the_path_that_no_id_can_be_is_404(client, world, method, route, wrong):
+    before = rows()
+    response = getattr(client, method)(route.format(shared.PATH_IDS[wrong]))
+    assert response.status_code == 404
+    assert response.json() == {"errors": [{"message": "Not found."}]}
+    assert rows() == before

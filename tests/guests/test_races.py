@@ -1,0 +1,143 @@
+"""Races, with real transactions and threads on PostgreSQL (under SQLite or a test-case
+transaction they could not fail, so they are PostgreSQL-only)."""
+
+import pytest
+
+from accounts.models import GuestAuthentication
+from guests import services
+from guests.models import Guest, MagicLink, SharedLink, SpaceGrant
+from tests.accounts.test_races import run_together
+from tests.factories import SpaceFactory, administrator_of, development, make_account
+from tests.guests.conftest import make_guest
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def world():
+    account = make_account(email="owner@example.com")
+    environment = development(account)
+    environment.guest_authentication = [
+        GuestAuthentication.MAGIC_LINK,
+        GuestAuthentication.SHARED_LINK,
+    ]
+    environment.save()
+    space = SpaceFactory(environment=environment)
+    return account, environment, space
+
+
+def test_a_magic_link_spent_twice_at_the_same_moment_signs_in_once(world):
+    account, environment, space = world
+    guest = make_guest(environment, spaces=[space])
+    _, token = services.magic_link_create(
+        guest=guest,
+        space=space,
+        purpose=MagicLink.Purpose.INVITATION,
+        actor=administrator_of(account),
+    )
+
+    outcomes = run_together(*[lambda: services.magic_link_spend(token=token)] * 2)
+
+    assert sorted(kind for kind, _ in outcomes) == ["ok", "refused"]
+    assert MagicLink.objects.get().used_at is not None
+    (grant,) = [value for kind, value in outcomes if kind == "ok"]
+    assert grant.guest_id == guest.id
+
+
+def test_a_magic_link_spent_by_four_at_once_signs_in_once(world):
+    account, environment, space = world
+    guest = make_guest(environment, spaces=[space])
+    _, token = services.magic_link_create(
+        guest=guest, space=space, purpose=MagicLink.Purpose.SIGN_IN, actor=guest
+    )
+
+    outcomes = run_together(*[lambda: services.magic_link_spend(token=token)] * 4)
+
+    assert sorted(kind for kind, _ in outcomes) == ["ok", "refused", "refused", "refused"]
+
+
+def test_the_same_email_added_twice_at_once_is_one_guest_with_both_spaces(world):
+    account, environment, space = world
+    other = SpaceFactory(environment=environment)
+
+    outcomes = run_together(
+        lambda: make_guest(environment, email="twin@example.com", spaces=[space]),
+        lambda: make_guest(environment, email="Twin@example.com", spaces=[other]),
+    )
+
+    assert [kind for kind, _ in outcomes] == ["ok", "ok"]
+    guest = Guest.objects.get()
+    assert set(SpaceGrant.objects.filter(guest=guest).values_list("space_id", flat=True)) == {
+        space.id,
+        other.id,
+    }
+
+
+def test_a_shared_link_redeemed_by_two_people_at_once_makes_two_guests(world):
+    account, environment, space = world
+    _, token = services.shared_link_regenerate(space=space, actor=administrator_of(account))
+
+    outcomes = run_together(
+        lambda: services.shared_link_redeem(token=token, name="Ann", email="ann@example.com"),
+        lambda: services.shared_link_redeem(token=token, name="Ben", email="ben@example.com"),
+    )
+
+    assert [kind for kind, _ in outcomes] == ["ok", "ok"]
+    assert sorted(Guest.objects.values_list("email", flat=True)) == [
+        "ann@example.com",
+        "ben@example.com",
+    ]
+
+
+def test_two_first_regenerations_at_once_leave_one_shared_link(world):
+    account, environment, space = world
+    admin = administrator_of(account)
+
+    outcomes = run_together(
+        *[lambda: services.shared_link_regenerate(space=space, actor=admin)] * 2
+    )
+
+    assert [kind for kind, _ in outcomes] == ["ok", "ok"]
+    link = SharedLink.objects.get()
+    # The later regeneration's token is the one that works; the earlier one's does not.
+    tokens = [value[1] for _, value in outcomes]
+    assert link.token in tokens
+
+
+def test_two_guests_taking_one_email_at_once_leave_it_to_one(world):
+    account, environment, space = world
+    first = make_guest(environment, email="first@example.com")
+    second = make_guest(environment, email="second@example.com")
+
+    outcomes = run_together(
+        lambda: services.guest_update(guest=first, actor=None, email="wanted@example.com"),
+        lambda: services.guest_update(guest=second, actor=None, email="wanted@example.com"),
+    )
+
+    assert sorted(kind for kind, _ in outcomes) == ["ok", "refused"]
+    assert Guest.objects.filter(email="wanted@example.com").count() == 1
+
+
+def test_one_new_email_redeemed_twice_at_once_signs_in_only_the_request_that_made_it(world):
+    account, environment, space = world
+    _, token = services.shared_link_regenerate(space=space, actor=administrator_of(account))
+
+    outcomes = run_together(
+        *[lambda: services.shared_link_redeem(token=token, name="Ann", email="ann@example.com")] * 2
+    )
+
+    assert [kind for kind, _ in outcomes] == ["ok", "ok"]
+    assert sorted(value.signed_in for _, value in outcomes) == [False, True]
+    assert Guest.objects.count() == 1
+
+
+def test_one_space_granted_twice_at_once_is_one_grant(world):
+    account, environment, space = world
+    guest = make_guest(environment, email="twice@example.com")
+
+    outcomes = run_together(
+        *[lambda: make_guest(environment, email="twice@example.com", spaces=[space])] * 2
+    )
+
+    assert [kind for kind, _ in outcomes] == ["ok", "ok"]
+    assert SpaceGrant.objects.filter(guest=guest).count() == 1

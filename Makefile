@@ -6,7 +6,7 @@ PORT ?= 8000
 
 SDK_DIR := tests/sdk
 
-.PHONY: serve test bench lint clean sdk-packages schema
+.PHONY: serve serve-prod test bench lint clean sdk-packages schema
 
 # The venv is (re)built whenever the declared dependencies change.
 $(VENV)/installed: pyproject.toml
@@ -23,6 +23,16 @@ serve: $(VENV)/installed .env
 	$(PY) manage.py demo_account
 	PORT=$(PORT) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# Production: gunicorn (WEB_CONCURRENCY sync workers, gunicorn.conf.py), DEBUG off, every
+# setting from the environment (README, "Production"); it refuses to start on missing keys
+# and on what `check --deploy` calls an error (a per-process cache, a SITE_URL not https).
+serve-prod: export DEBUG = false
+serve-prod: $(VENV)/installed
+	$(PY) manage.py check --deploy
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput -v 0
+	exec $(VENV)/bin/gunicorn --config gunicorn.conf.py
+
 test: $(VENV)/installed .env sdk-packages
 	$(PY) -m pytest $(PYTEST_ARGS)
 
@@ -34,7 +44,12 @@ sdk-packages:
 		|| npm ci --prefix $(SDK_DIR) --no-audit --no-fund --loglevel=error; \
 	else echo "npm not found: the SDK tests will be skipped"; fi
 
+# The HTTP half drives gunicorn with Debian's wrk, installed here when it is missing.
 bench: $(VENV)/installed .env
+	@command -v wrk >/dev/null 2>&1 || { \
+		echo "wrk not found: installing Debian's wrk for the HTTP benchmark"; \
+		if [ "$$(id -u)" = 0 ]; then apt-get install -y --no-install-recommends wrk; \
+		else sudo apt-get install -y --no-install-recommends wrk; fi; }
 	$(PY) -m tests.perf.bench
 
 # The OpenAPI schema, committed as openapi.json: `make schema` after changing the API. CI

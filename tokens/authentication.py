@@ -14,10 +14,8 @@ class BearerAuthentication(BaseAuthentication):
     A token in the query string or the body is never looked at."""
 
     def authenticate(self, request):
-        # Straight from the HttpRequest: DRF's Request would reach META through its
-        # __getattr__ fallback, which costs more than the rest of this method. WSGI hands
-        # headers over as text (PEP 3333).
-        header = request._request.META.get("HTTP_AUTHORIZATION", "")
+        # WSGI hands headers over as text (PEP 3333).
+        header = request.META.get("HTTP_AUTHORIZATION", "")
         if not header:
             return None
         scheme, _, token = header.partition(" ")
@@ -30,8 +28,7 @@ class BearerAuthentication(BaseAuthentication):
         principal = verify(token)
         if principal is None:
             self._fail(request)
-        # The principal carries everything (its credential too, built on first use), so
-        # request.auth stays empty rather than building the credential on every request.
+        # The principal carries everything, its credential too (principal.credential).
         return principal, None
 
     def _fail(self, request):

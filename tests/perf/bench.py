@@ -15,12 +15,15 @@ send (SELECT 1, the way credential lookups are sent, which as the request's firs
 also its connection health check): the ceiling for any credential check that asks the
 database, as revocation on the very next request requires."""
 
+import contextlib
 import io
 import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+import urllib.parse
 
 os.environ["DJANGO_SETTINGS_MODULE"] = "tests.perf.settings"
 
@@ -31,6 +34,8 @@ django.setup()
 from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
+
+from tests.perf import http_bench  # noqa: E402
 
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "20"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "300"))
@@ -159,17 +164,58 @@ def report(database: str, results: dict[str, tuple[float, float]]) -> None:
     print(f"PAT / no authentication: {pat:.2f}")
 
 
-def main() -> None:
-    database_url = os.environ.get("DATABASE_URL")
-    if database_url:
-        # SQLite first, in a process of its own without DATABASE_URL; PostgreSQL last.
-        environment = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
-        subprocess.run([sys.executable, "-m", "tests.perf.bench"], env=environment, check=True)
+def in_process_only() -> float:
+    """The in-process table for the database DATABASE_URL names (SQLite without it)."""
     vendor = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}.get(
         connection.vendor, connection.vendor
     )
-    report(vendor, measure())
+    results = measure()
+    report(vendor, results)
+    return results["PAT"][1]
+
+
+def main() -> None:
+    """In-process tables (SQLite, then PostgreSQL when DATABASE_URL names it), then the HTTP
+    tables (tests.perf.http_bench) on the same databases, then the summary lines."""
+    database_url = os.environ.get("DATABASE_URL", "")
+    on_postgresql = database_url.startswith(("postgres://", "postgresql://"))
+    if database_url:
+        # SQLite first, in a process of its own without DATABASE_URL; PostgreSQL last.
+        environment = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+        environment["BENCH_IN_PROCESS_ONLY"] = "1"
+        subprocess.run([sys.executable, "-m", "tests.perf.bench"], env=environment, check=True)
+    in_process = in_process_only()
+    http = {}
+    with tempfile.TemporaryDirectory(prefix="portal-bench-") as directory:
+        http["SQLite"] = http_bench.run("SQLite", f"sqlite:///{directory}/bench.sqlite3")
+    if on_postgresql:
+        with postgresql_database(database_url) as bench_url:
+            http["PostgreSQL"] = http_bench.run("PostgreSQL", bench_url)
+    print()
+    print(f"PAT / no authentication: {in_process:.2f}")
+    for database, ratio in http.items():
+        print(f"HTTP PAT / no authentication ({database}): {ratio:.2f}")
+
+
+@contextlib.contextmanager
+def postgresql_database(database_url: str):
+    """A fresh database of the benchmark's own on DATABASE_URL's server, dropped after."""
+    import psycopg
+
+    name = "portal_bench"
+    parts = urllib.parse.urlsplit(database_url)
+    with psycopg.connect(database_url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(database_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":
-    main()
+    if os.environ.get("BENCH_IN_PROCESS_ONLY"):
+        in_process_only()
+    else:
+        main()

@@ -43,7 +43,7 @@ class JoinedLookup:
         names, fields = {}, {}
         for alias, model in self.tables.items():
             names[alias] = f'"{model._meta.db_table}" {alias}'
-            for model_field in model._meta.concrete_fields:
+            for model_field in concrete_fields(model):
                 name = f"{alias}.{model_field.name}"
                 names[name] = f'{alias}."{model_field.column}"'
                 fields[name] = model_field
@@ -94,10 +94,16 @@ def _truth(value, expression, connection) -> bool:
     return bool(value)  # SQLite answers a condition with 1 or 0
 
 
+def concrete_fields(model: type[Model]) -> list:
+    """The fields with a column of their own, through the documented Model _meta API
+    (`get_fields()` and `Field.concrete`)."""
+    return [field for field in model._meta.get_fields() if getattr(field, "concrete", False)]
+
+
 def model_instance(model: type[Model], values: dict) -> Model:
     """A `model` instance read by a lookup, with `values` (by attname) loaded and its other
     fields deferred, as `QuerySet.only()` makes it (`Model.from_db`)."""
-    attnames = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    attnames = [f.attname for f in concrete_fields(model) if f.attname in values]
     return model.from_db(DEFAULT_DB_ALIAS, attnames, [values[attname] for attname in attnames])
 
 

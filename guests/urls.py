@@ -1,11 +1,12 @@
 from django.urls import path
 
-from guests import views
+from guests.views import administrator, guest
 
 app_name = "guests"
 
-# The addresses in guests' mails and copied links (guests.links builds them from SITE_URL).
 urlpatterns = [
-    path("guest/magic/<str:token>/", views.magic_link, name="magic-link"),
-    path("guest/shared/<str:token>/", views.shared_link, name="shared-link"),
+    # The guest's own pages (guests.links builds the mailed and copied addresses from SITE_URL).
+    path("guest/magic/<str:token>/", guest.magic_link, name="magic-link"),
+    path("guest/shared/<str:token>/", guest.shared_link, name="shared-link"),
+    # The administrator's guest pages.
 ]

@@ -6,7 +6,7 @@ PORT ?= 8000
 
 SDK_DIR := tests/sdk
 
-.PHONY: serve serve-prod test bench lint clean sdk-packages schema
+.PHONY: serve serve-prod test bench scaling lint clean sdk-packages schema
 
 # The venv is (re)built whenever the declared dependencies change.
 $(VENV)/installed: pyproject.toml
@@ -51,6 +51,12 @@ bench: $(VENV)/installed .env
 		if [ "$$(id -u)" = 0 ]; then apt-get install -y --no-install-recommends wrk; \
 		else sudo apt-get install -y --no-install-recommends wrk; fi; }
 	$(PY) -m tests.perf.bench
+
+# What a request costs PostgreSQL and Redis (README, "Scaling on paper"); needs
+# DATABASE_URL=postgres://… and Redis, and wrk as `make bench` installs it.
+scaling: $(VENV)/installed .env
+	@command -v wrk >/dev/null 2>&1 || { echo "wrk not found: run make bench once"; exit 1; }
+	$(PY) -m tests.perf.scaling
 
 # The OpenAPI schema, committed as openapi.json: `make schema` after changing the API. CI
 # regenerates it (`make schema SCHEMA_FILE=…`) and fails on any difference or warning.

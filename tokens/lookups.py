@@ -12,6 +12,7 @@ standard SQL way ("name"), which SQLite and PostgreSQL both read.
 Every column read costs time on every request, so a lookup reads each value once: a column
 that a join makes equal to another is not read."""
 
+import functools
 import re
 
 from django.db import DEFAULT_DB_ALIAS, connection
@@ -100,10 +101,18 @@ def concrete_fields(model: type[Model]) -> list:
     return [field for field in model._meta.get_fields() if getattr(field, "concrete", False)]
 
 
+@functools.cache
+def _concrete_attnames(model: type[Model]) -> tuple[str, ...]:
+    # Every authenticated request builds instances; a model's fields never change once
+    # loaded, so they are walked once per model and process, not per request.
+    return tuple(field.attname for field in concrete_fields(model))
+
+
 def model_instance(model: type[Model], values: dict) -> Model:
     """A `model` instance read by a lookup, with `values` (by attname) loaded and its other
     fields deferred, as `QuerySet.only()` makes it (`Model.from_db`)."""
-    attnames = [f.attname for f in concrete_fields(model) if f.attname in values]
+    # In the model's field order, as the ORM passes them to from_db, whatever order `values` has.
+    attnames = [attname for attname in _concrete_attnames(model) if attname in values]
     return model.from_db(DEFAULT_DB_ALIAS, attnames, [values[attname] for attname in attnames])
 
 

@@ -8,10 +8,11 @@ import pytest
 from django.conf import settings
 from django.db import close_old_connections, connection
 
-from accounts.models import Account
+from accounts.models import Account, Membership, User
 from tests.factories import administrator_of, development, make_account
 from tokens import services
-from tokens.models import ApiKey
+from tokens.lookups import model_instance
+from tokens.models import ApiKey, PersonalAccessToken
 from tokens.verification import verify
 
 
@@ -134,3 +135,23 @@ def test_postgresql_binds_on_the_server_and_prepares_unless_told_not_to():
     off = database_settings(DATABASE_URL=url, DATABASE_PREPARED_STATEMENTS="false")
     assert "server_side_binding" not in off.get("OPTIONS", {})
     assert "prepare_threshold" not in off.get("OPTIONS", {})
+
+
+def test_a_built_instance_loads_the_given_values_in_any_order_and_defers_the_rest(account):
+    built = model_instance(Account, {"name": "Acme", "id": account.pk})
+    assert (built.pk, built.name) == (account.pk, "Acme")
+    assert built.get_deferred_fields() == {
+        f.attname for f in Account._meta.concrete_fields if f.attname not in ("id", "name")
+    }
+
+
+def test_verifying_again_does_not_walk_the_models_fields(used_pat, admin_user, monkeypatch):
+    _, raw = used_pat
+    assert verify(raw).user == admin_user  # every model the lookup builds has been seen
+    for model in (PersonalAccessToken, User, Membership, Account):
+        monkeypatch.setattr(model._meta, "get_fields", walked)
+    assert verify(raw).user == admin_user
+
+
+def walked(*args, **kwargs):
+    raise AssertionError("a model's fields were walked on the request path")

@@ -1,20 +1,19 @@
 """Bad input to the account, environment, space and workbook endpoints is a 4xx in the
 envelope and changes nothing, for every field of every endpoint (the same method as
-tests/tokens/test_bad_input.py, whose wrong values and helpers this reuses): each field gets
-every wrong value, sent as raw JSON text, on SQLite and on PostgreSQL. Then what the generic
-values cannot reach: wrong values inside metadata, settings and lists, and the limits
-themselves (the largest value accepted, one more refused)."""
+tests/tokens/test_bad_input.py, with the wrong values and helpers of tests/bad_input.py):
+each field gets every wrong value, sent as raw JSON text, on SQLite and on PostgreSQL. Then
+what the generic values cannot reach: wrong values inside metadata, settings and lists, and
+the limits themselves (the largest value accepted, one more refused)."""
 
 import json
-from urllib.parse import urlencode
 
 import pytest
 
 from accounts import serializers
 from accounts.models import Account, Environment, Event, Space, Workbook
+from tests import bad_input as shared
 from tests.accounts.test_api_access import World
-from tests.tokens import test_bad_input as shared
-from tests.tokens.test_bad_input import Endpoint, Field
+from tests.bad_input import Endpoint, Field
 
 NAME = Field("name", '"   "')  # only spaces: empty once trimmed
 OPTIONAL_NAME = Field("name", '"   "', required=False)
@@ -105,27 +104,6 @@ ENDPOINTS = (
 )
 
 
-def field_cases():
-    for endpoint in ENDPOINTS:
-        wrong = shared.WRONG_JSON if endpoint.body is not None else shared.WRONG_QUERY
-        for input_field in endpoint.fields:
-            for kind, raw in {"string": input_field.wrong_string, **wrong}.items():
-                if kind in input_field.accepts or (kind == "string" and raw is None):
-                    continue
-                label = f"{endpoint.label}|{input_field.name}|{kind}"
-                yield pytest.param(endpoint, input_field.name, raw, id=label)
-
-
-def body_cases():
-    for endpoint in ENDPOINTS:
-        if endpoint.body is None:
-            continue
-        for kind in shared.WRONG_BODIES:
-            # An empty PATCH body asks for no change, and gets none (a 200).
-            if not (kind == "empty" and endpoint.method == "patch"):
-                yield pytest.param(endpoint, kind, id=f"{endpoint.label}|{kind}")
-
-
 @pytest.fixture
 def world(db):
     world = World()
@@ -144,14 +122,6 @@ def client(world):
     return client
 
 
-def send(client, world, endpoint: Endpoint, *, body: str | None = None, query: str = ""):
-    path = endpoint.path.format(**world.values)
-    path = f"{path}?{query}" if query else path
-    if body is None:
-        return getattr(client, endpoint.method)(path)
-    return getattr(client, endpoint.method)(path, body, content_type="application/json")
-
-
 def rows() -> dict:
     """Everything these endpoints could write, in full."""
     return {
@@ -167,23 +137,18 @@ def rows() -> dict:
     }
 
 
-@pytest.mark.parametrize(("endpoint", "name", "raw"), list(field_cases()))
+@pytest.mark.parametrize(("endpoint", "name", "raw"), list(shared.field_cases(ENDPOINTS)))
 def test_each_wrong_value_of_each_field_is_refused(client, world, endpoint, name, raw):
     before = rows()
-    if endpoint.body is not None:
-        body = shared.json_text(shared.filled(endpoint.body, world.values), name, raw)
-        response = send(client, world, endpoint, body=body)
-    else:
-        query = shared.query_text(shared.filled(endpoint.query, world.values), name, raw)
-        response = send(client, world, endpoint, query=query)
+    response = shared.send_wrong_value(client, endpoint, world.values, name, raw)
     shared.assert_refused_in_the_envelope(response, name)
     assert rows() == before
 
 
-@pytest.mark.parametrize(("endpoint", "kind"), list(body_cases()))
+@pytest.mark.parametrize(("endpoint", "kind"), list(shared.body_cases(ENDPOINTS)))
 def test_a_body_that_is_not_a_json_object_is_refused(client, world, endpoint, kind):
     before = rows()
-    response = send(client, world, endpoint, body=shared.WRONG_BODIES[kind])
+    response = shared.send(client, endpoint, world.values, body=shared.WRONG_BODIES[kind])
     shared.assert_refused_in_the_envelope(response, None)
     assert rows() == before
 
@@ -192,26 +157,11 @@ def test_a_body_that_is_not_a_json_object_is_refused(client, world, endpoint, ki
     "endpoint", [pytest.param(endpoint, id=endpoint.label) for endpoint in ENDPOINTS]
 )
 def test_each_valid_request_is_accepted(client, world, endpoint):
-    """The matrix's control: each row's valid request works, and a missing required field
-    is the one the refusal names."""
-    if endpoint.body is not None:
-        body = shared.filled(endpoint.body, world.values)
-        for input_field in endpoint.fields:
-            if input_field.required:
-                rest = {name: value for name, value in body.items() if name != input_field.name}
-                missing = send(client, world, endpoint, body=json.dumps(rest))
-                shared.assert_refused_in_the_envelope(missing, input_field.name)
-        response = send(client, world, endpoint, body=json.dumps(body))
-    else:
-        query = shared.filled(endpoint.query, world.values)
-        response = send(client, world, endpoint, query=urlencode(query))
-    assert 200 <= response.status_code < 300, response.content[:300]
+    shared.assert_the_valid_request_is_accepted(client, endpoint, world.values)
 
 
 def test_the_table_covers_every_input_field():
-    for endpoint in ENDPOINTS:
-        declared = {name for serializer in endpoint.inputs for name in serializer().fields}
-        assert {input_field.name for input_field in endpoint.fields} == declared, endpoint.label
+    shared.assert_the_table_covers_every_input_field(ENDPOINTS)
 
 
 # Inside the values ------------------------------------------------------------------------------
@@ -280,7 +230,7 @@ def inside_cases():
 def test_values_inside_metadata_settings_and_lists(client, world, endpoint, name, raw, accepted):
     before = rows()
     body = shared.json_text(shared.filled(endpoint.body, world.values), name, raw)
-    response = send(client, world, endpoint, body=body)
+    response = shared.send(client, endpoint, world.values, body=body)
     if accepted:
         assert 200 <= response.status_code < 300, response.content[:300]
     else:

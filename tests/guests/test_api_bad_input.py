@@ -1,11 +1,10 @@
 """Bad input to the guest and invitation endpoints is a 4xx in the envelope and changes
 nothing, for every field of every endpoint: the method of tests/tokens/test_bad_input.py,
-whose wrong values and helpers this reuses (each field gets every wrong value, sent as raw
-JSON text, on SQLite and on PostgreSQL). Then what the generic values cannot reach: wrong
-values inside `spaces`, and the limits on how much one request may ask for."""
+with the wrong values and helpers of tests/bad_input.py (each field gets every wrong value,
+sent as raw JSON text, on SQLite and on PostgreSQL). Then what the generic values cannot
+reach: wrong values inside `spaces`, and the limits on how much one request may ask for."""
 
 import json
-from urllib.parse import urlencode
 
 import pytest
 from rest_framework.test import APIClient
@@ -13,11 +12,11 @@ from rest_framework.test import APIClient
 from accounts.models import Event
 from guests import serializers
 from guests.models import Guest, MagicLink, SharedLink, SpaceGrant, WorkbookGrant
+from tests import bad_input as shared
+from tests.bad_input import Endpoint, Field
 from tests.factories import SpaceFactory, WorkbookFactory, development
 from tests.guests.conftest import BOTH_METHODS, make_guest
-from tests.tokens import test_bad_input as shared
 from tests.tokens.conftest import bearer
-from tests.tokens.test_bad_input import Endpoint, Field
 from tokens import services as token_services
 
 EMAIL = Field("email", '"not-an-email"')
@@ -111,27 +110,6 @@ ENDPOINTS = (
 )
 
 
-def field_cases():
-    for endpoint in ENDPOINTS:
-        wrong = shared.WRONG_JSON if endpoint.body is not None else shared.WRONG_QUERY
-        for input_field in endpoint.fields:
-            for kind, raw in {"string": input_field.wrong_string, **wrong}.items():
-                if kind in input_field.accepts or (kind == "string" and raw is None):
-                    continue
-                label = f"{endpoint.label}|{input_field.name}|{kind}"
-                yield pytest.param(endpoint, input_field.name, raw, id=label)
-
-
-def body_cases():
-    for endpoint in ENDPOINTS:
-        if endpoint.body is None:
-            continue
-        for kind in shared.WRONG_BODIES:
-            # An empty PATCH body asks for no change, and gets none (a 200).
-            if not (kind == "empty" and endpoint.method == "patch"):
-                yield pytest.param(endpoint, kind, id=f"{endpoint.label}|{kind}")
-
-
 @pytest.fixture
 def world(account, admin_user):
     environment = development(account)
@@ -151,22 +129,6 @@ def client(admin_user):
     return client
 
 
-def filled(template: dict, world: dict) -> dict:
-    """The template with "{name}" filled from the world, nested values too."""
-    text = json.dumps(template)
-    for name, value in world.items():
-        text = text.replace("{" + name + "}", value)
-    return json.loads(text)
-
-
-def send(client, world, endpoint: Endpoint, *, body: str | None = None, query: str = ""):
-    path = endpoint.path.format(**world)
-    path = f"{path}?{query}" if query else path
-    if body is None:
-        return getattr(client, endpoint.method)(path)
-    return getattr(client, endpoint.method)(path, body, content_type="application/json")
-
-
 def rows() -> dict:
     """Everything these endpoints could write, in full."""
     return {
@@ -181,23 +143,18 @@ def rows() -> dict:
     }
 
 
-@pytest.mark.parametrize(("endpoint", "name", "raw"), list(field_cases()))
+@pytest.mark.parametrize(("endpoint", "name", "raw"), list(shared.field_cases(ENDPOINTS)))
 def test_each_wrong_value_of_each_field_is_refused(client, world, endpoint, name, raw):
     before = rows()
-    if endpoint.body is not None:
-        body = shared.json_text(filled(endpoint.body, world), name, raw)
-        response = send(client, world, endpoint, body=body)
-    else:
-        query = shared.query_text(filled(endpoint.query, world), name, raw)
-        response = send(client, world, endpoint, query=query)
+    response = shared.send_wrong_value(client, endpoint, world, name, raw)
     shared.assert_refused_in_the_envelope(response, name)
     assert rows() == before
 
 
-@pytest.mark.parametrize(("endpoint", "kind"), list(body_cases()))
+@pytest.mark.parametrize(("endpoint", "kind"), list(shared.body_cases(ENDPOINTS)))
 def test_a_body_that_is_not_a_json_object_is_refused(client, world, endpoint, kind):
     before = rows()
-    response = send(client, world, endpoint, body=shared.WRONG_BODIES[kind])
+    response = shared.send(client, endpoint, world, body=shared.WRONG_BODIES[kind])
     shared.assert_refused_in_the_envelope(response, None)
     assert rows() == before
 
@@ -206,25 +163,11 @@ def test_a_body_that_is_not_a_json_object_is_refused(client, world, endpoint, ki
     "endpoint", [pytest.param(endpoint, id=endpoint.label) for endpoint in ENDPOINTS]
 )
 def test_each_valid_request_is_accepted(client, world, endpoint):
-    """The matrix's control: each row's valid request works, and a missing required field
-    is the one the refusal names."""
-    if endpoint.body is not None:
-        body = filled(endpoint.body, world)
-        for input_field in endpoint.fields:
-            if input_field.required:
-                rest = {name: value for name, value in body.items() if name != input_field.name}
-                missing = send(client, world, endpoint, body=json.dumps(rest))
-                shared.assert_refused_in_the_envelope(missing, input_field.name)
-        response = send(client, world, endpoint, body=json.dumps(body))
-    else:
-        response = send(client, world, endpoint, query=urlencode(filled(endpoint.query, world)))
-    assert 200 <= response.status_code < 300, response.content[:300]
+    shared.assert_the_valid_request_is_accepted(client, endpoint, world)
 
 
 def test_the_table_covers_every_input_field():
-    for endpoint in ENDPOINTS:
-        declared = {name for serializer in endpoint.inputs for name in serializer().fields}
-        assert {input_field.name for input_field in endpoint.fields} == declared, endpoint.label
+    shared.assert_the_table_covers_every_input_field(ENDPOINTS)
 
 
 # Inside `spaces`, and the limits -----------------------------------------------------------------
@@ -260,8 +203,9 @@ def create_body(world, **changes) -> dict:
 )
 def test_values_inside_spaces(client, world, spaces, status):
     before = rows()
-    spaces = filled({"spaces": spaces}, world)["spaces"]
-    response = send(client, world, ENDPOINTS[0], body=json.dumps(create_body(world, spaces=spaces)))
+    spaces = shared.filled(spaces, world)
+    body = json.dumps(create_body(world, spaces=spaces))
+    response = shared.send(client, ENDPOINTS[0], world, body=body)
     assert response.status_code == status, response.content
     if status != 201:
         shared.assert_refused_in_the_envelope(response, "spaces" if status == 400 else None)
@@ -270,7 +214,7 @@ def test_values_inside_spaces(client, world, spaces, status):
 
 def test_an_item_of_a_list_is_named_in_the_message(client, world):
     body = [create_body(world), create_body(world, email="nope")]
-    response = send(client, world, ENDPOINTS[0], body=json.dumps(body))
+    response = shared.send(client, ENDPOINTS[0], world, body=json.dumps(body))
     assert response.status_code == 400
     assert response.json()["errors"] == [
         {"key": "email", "message": "Item 2: Enter a valid email address."}
@@ -303,7 +247,8 @@ def test_an_item_of_a_list_is_named_in_the_message(client, world):
 )
 def test_one_request_asks_for_a_bounded_amount(client, world, make_body, endpoint):
     before = rows()
-    response = send(client, world, ENDPOINTS[endpoint], body=json.dumps(make_body(world)))
+    body = json.dumps(make_body(world))
+    response = shared.send(client, ENDPOINTS[endpoint], world, body=body)
     assert response.status_code == 400, response.content[:300]
     shared.assert_refused_in_the_envelope(response, None)
     assert rows() == before

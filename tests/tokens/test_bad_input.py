@@ -1,17 +1,13 @@
 """Bad input is a 4xx in the envelope and changes nothing, for every field of every endpoint.
 
 One table, ENDPOINTS, lists each endpoint that takes input with each of its fields; every
-field gets every wrong value below (sent as raw JSON text, so 1e400 and a lone surrogate
-arrive exactly as a hostile client writes them), on SQLite and on PostgreSQL, where text
-with NUL cannot be stored at all. Each case asserts a 4xx, the error envelope (a 400 names
-the field), and that no personal access token, API key, secret or audit event was added,
-changed or removed. `test_the_table_covers_every_input_field` keeps the table in step with
-the input serializers, and `test_each_valid_request_is_accepted` proves every row's valid
-request works, so each refusal is the wrong value's doing."""
-
-import json
-from dataclasses import dataclass, field
-from urllib.parse import urlencode
+field gets every wrong value of tests/bad_input.py (sent as raw JSON text, so 1e400 and a
+lone surrogate arrive exactly as a hostile client writes them), on SQLite and on
+PostgreSQL, where text with NUL cannot be stored at all. Each case asserts a 4xx, the error
+envelope (a 400 names the field), and that no personal access token, API key, secret or
+audit event was added, changed or removed. `test_the_table_covers_every_input_field` keeps
+the table in step with the input serializers, and `test_each_valid_request_is_accepted`
+proves every row's valid request works, so each refusal is the wrong value's doing."""
 
 import pytest
 from django import forms as django_forms
@@ -20,77 +16,13 @@ from rest_framework.test import APIClient
 
 from accounts import forms as account_forms
 from accounts.models import Event
+from tests import bad_input as shared
+from tests.bad_input import Endpoint, Field
 from tests.factories import DEFAULT_PASSWORD, SpaceFactory, development
 from tests.tokens.conftest import bearer
 from tokens import forms as token_forms
 from tokens import serializers, services
 from tokens.models import ApiKey, PersonalAccessToken, Secret
-
-# Wrong values for a JSON body field, as JSON text. "string" is per field (a string the
-# field cannot take), so it is in the table rather than here.
-WRONG_JSON = {
-    "number": "5",
-    "list": '["a"]',
-    "object": '{"a": "b"}',
-    "null": "null",
-    "true": "true",
-    "huge number": "1e400",  # json.dumps would write Infinity; Python reads this as inf
-    "lone surrogate": '"\\ud800"',
-    "NUL": '"a\\u0000b"',
-    "10 000 characters": json.dumps("x" * 10_000),
-}
-
-# Wrong values for a query parameter, already URL-encoded. Every query value is text, so
-# these are the same attacks as the text a script would send for each JSON type.
-WRONG_QUERY = {
-    "number": "5",
-    "list": None,  # the parameter twice
-    "object": "%7B%22a%22%3A%22b%22%7D",  # {"a":"b"}
-    "null": "null",
-    "true": "true",
-    "huge number": "1e400",
-    "lone surrogate": "%ED%A0%80",  # the UTF-8 form of U+D800, which is not UTF-8
-    "NUL": "a%00b",
-    "10 000 characters": "x" * 10_000,
-}
-
-# Whole bodies that are not a JSON object (or not JSON at all).
-WRONG_BODIES = {
-    "number": "5",
-    "string": '"text"',
-    "list": '["a"]',
-    "null": "null",
-    "true": "true",
-    "huge number": "1e400",
-    "lone surrogate": '"\\ud800"',
-    "malformed": '{"name": "a"',
-    "NaN": '{"name": NaN}',  # Python's json reads it; JSON has no NaN
-    "nested too deeply": "[" * 100_000,
-    "empty": "",
-}
-
-
-@dataclass(frozen=True)
-class Field:
-    name: str
-    # A string this field cannot take, as JSON text or query text (None: any string the
-    # other rows do not cover is a valid value for it, e.g. a token's name).
-    wrong_string: str | None = None
-    # Generic wrong values that are valid for this field, with the reason.
-    accepts: tuple[str, ...] = ()
-    required: bool = True
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    label: str
-    method: str
-    path: str
-    inputs: tuple  # the serializers whose fields these are
-    body: dict | None = None  # a valid body, "{name}" filled from the world fixture
-    query: dict | None = None  # valid query parameters, likewise
-    fields: tuple[Field, ...] = field(default=())
-
 
 ENDPOINTS = (
     Endpoint(
@@ -199,26 +131,6 @@ ENDPOINTS = (
 )
 
 
-def field_cases():
-    """(endpoint, field, wrong value) for every field of the table and every wrong value."""
-    for endpoint in ENDPOINTS:
-        wrong = WRONG_JSON if endpoint.body is not None else WRONG_QUERY
-        for input_field in endpoint.fields:
-            values = {"string": input_field.wrong_string, **wrong}
-            for kind, raw in values.items():
-                if kind in input_field.accepts or (kind == "string" and raw is None):
-                    continue
-                label = f"{endpoint.label}|{input_field.name}|{kind}"
-                yield pytest.param(endpoint, input_field.name, raw, id=label)
-
-
-def body_cases():
-    for endpoint in ENDPOINTS:
-        if endpoint.body is not None:
-            for kind in WRONG_BODIES:
-                yield pytest.param(endpoint, kind, id=f"{endpoint.label}|{kind}")
-
-
 # The world each request is made in ------------------------------------------------------------
 
 
@@ -244,32 +156,6 @@ def client(pat):
     return client
 
 
-def filled(template: dict, world: dict) -> dict:
-    return {
-        name: value.format(**world) if isinstance(value, str) else value
-        for name, value in template.items()
-    }
-
-
-def json_text(body: dict, name: str, raw: str) -> str:
-    """The body as JSON text with `name`'s value replaced by the raw JSON text `raw`."""
-    placeholder = "__WRONG_VALUE__"
-    return json.dumps({**body, name: placeholder}).replace(f'"{placeholder}"', raw)
-
-
-def query_text(query: dict, name: str, raw: str | None) -> str:
-    others = urlencode({key: value for key, value in query.items() if key != name})
-    wrong = f"{name}={query[name]}&{name}=us_env_other" if raw is None else f"{name}={raw}"
-    return "&".join(part for part in (others, wrong) if part)
-
-
-def send(client, endpoint: Endpoint, *, body: str | None = None, query: str = ""):
-    path = f"{endpoint.path}?{query}" if query else endpoint.path
-    if body is None:
-        return getattr(client, endpoint.method)(path)
-    return getattr(client, endpoint.method)(path, body, content_type="application/json")
-
-
 def rows() -> dict:
     return {
         model.__name__: sorted(model.objects.values_list("pk", flat=True))
@@ -284,39 +170,22 @@ def rows() -> dict:
     }
 
 
-def assert_refused_in_the_envelope(response, name: str | None):
-    assert 400 <= response.status_code < 500, (response.status_code, response.content[:300])
-    assert response["Content-Type"] == "application/json"
-    errors = response.json()["errors"]
-    assert errors
-    for error in errors:
-        assert set(error) <= {"key", "message"}
-        assert isinstance(error["message"], str) and error["message"]
-    if response.status_code == 400 and name is not None:
-        assert name in {error.get("key") for error in errors}, errors
-
-
 # The matrix --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("endpoint", "name", "raw"), list(field_cases()))
+@pytest.mark.parametrize(("endpoint", "name", "raw"), list(shared.field_cases(ENDPOINTS)))
 def test_each_wrong_value_of_each_field_is_refused(client, world, endpoint, name, raw):
     before = rows()
-    if endpoint.body is not None:
-        body = json_text(filled(endpoint.body, world), name, raw)
-        response = send(client, endpoint, body=body)
-    else:
-        query = query_text(filled(endpoint.query, world), name, raw)
-        response = send(client, endpoint, query=query)
-    assert_refused_in_the_envelope(response, name)
+    response = shared.send_wrong_value(client, endpoint, world, name, raw)
+    shared.assert_refused_in_the_envelope(response, name)
     assert rows() == before
 
 
-@pytest.mark.parametrize(("endpoint", "kind"), list(body_cases()))
+@pytest.mark.parametrize(("endpoint", "kind"), list(shared.body_cases(ENDPOINTS)))
 def test_a_body_that_is_not_a_json_object_is_refused(client, world, endpoint, kind):
     before = rows()
-    response = send(client, endpoint, body=WRONG_BODIES[kind])
-    assert_refused_in_the_envelope(response, None)
+    response = shared.send(client, endpoint, world, body=shared.WRONG_BODIES[kind])
+    shared.assert_refused_in_the_envelope(response, None)
     assert rows() == before
 
 
@@ -324,44 +193,17 @@ def test_a_body_that_is_not_a_json_object_is_refused(client, world, endpoint, ki
     "endpoint", [pytest.param(endpoint, id=endpoint.label) for endpoint in ENDPOINTS]
 )
 def test_each_valid_request_is_accepted(client, world, endpoint):
-    """The matrix's control: each row's valid request works, and the missing field is the
-    one the refusal names."""
-    if endpoint.body is not None:
-        body = filled(endpoint.body, world)
-        response = send(client, endpoint, body=json.dumps(body))
-        for input_field in endpoint.fields:
-            if input_field.required:
-                rest = {name: value for name, value in body.items() if name != input_field.name}
-                missing = send(client, endpoint, body=json.dumps(rest))
-                assert_refused_in_the_envelope(missing, input_field.name)
-    else:
-        query = filled(endpoint.query, world)
-        response = send(client, endpoint, query=urlencode(query))
-        for input_field in endpoint.fields:
-            if input_field.required:
-                rest = {name: value for name, value in query.items() if name != input_field.name}
-                missing = send(client, endpoint, query=urlencode(rest))
-                assert_refused_in_the_envelope(missing, input_field.name)
-    assert 200 <= response.status_code < 300, response.content[:300]
+    shared.assert_the_valid_request_is_accepted(client, endpoint, world)
 
 
 def test_the_table_covers_every_input_field():
-    for endpoint in ENDPOINTS:
-        declared = {name for serializer in endpoint.inputs for name in serializer().fields}
-        assert {input_field.name for input_field in endpoint.fields} == declared, endpoint.label
+    shared.assert_the_table_covers_every_input_field(ENDPOINTS)
 
 
 # Ids in paths ----------------------------------------------------------------------------------
 
-PATH_IDS = {
-    "NUL": "a%00b",
-    "lone surrogate": "%ED%A0%80",
-    "10 000 characters": "x" * 10_000,
-    "space": "us%20sec_x",
-}
 
-
-@pytest.mark.parametrize("wrong", PATH_IDS, ids=list(PATH_IDS))
+@pytest.mark.parametrize("wrong", shared.PATH_IDS, ids=list(shared.PATH_IDS))
 @pytest.mark.parametrize(
     ("method", "route"),
     [
@@ -373,7 +215,7 @@ PATH_IDS = {
 )
 def test_an_id_in_the_path_that_no_id_can_be_is_404(client, world, method, route, wrong):
     before = rows()
-    response = getattr(client, method)(route.format(PATH_IDS[wrong]))
+    response = getattr(client, method)(route.format(shared.PATH_IDS[wrong]))
     assert response.status_code == 404
     assert response.json() == {"errors": [{"message": "Not found."}]}
     assert rows() == before

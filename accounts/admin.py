@@ -7,6 +7,8 @@ Creating accounts, environments, spaces and workbooks stays with the portal's pa
 the API, where the account is the signed-in administrator's own; here their fields may be
 corrected and (but for accounts) they may be deleted, as the services allow."""
 
+from contextvars import ContextVar
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected as django_delete_selected
@@ -135,16 +137,24 @@ class ServiceWritesAdmin(ServiceDeletesMixin, admin.ModelAdmin):
 # People ---------------------------------------------------------------------------------------
 
 
+# Django's "Change password" view builds its form from the user and the POST data alone;
+# who is setting the password reaches the form's save through this, for that one request.
+_password_setter: ContextVar[User] = ContextVar("password_setter")
+
+
 class AuditedPasswordChangeForm(AdminPasswordChangeForm):
     """The admin's "Change password" form: a password set here is on the account's audit
     trail, recorded by the service the portal's own password views call, in the same
-    transaction as the save. It is recorded as a reset: set without the old password."""
+    transaction as the save, with the signed-in superuser as its actor. It is recorded as a
+    reset: set without the old password."""
 
     @transaction.atomic
     def save(self, commit=True):
         user = super().save(commit=commit)
         if commit:
-            services.user_record_password_change(user=user, reset=True)
+            services.user_record_password_change(
+                user=user, actor=_password_setter.get(), reset=True
+            )
         return user
 
 
@@ -178,6 +188,13 @@ class UserAdmin(ServiceDeletesMixin, DjangoUserAdmin):
     change_password_form = AuditedPasswordChangeForm
     # Fields of an account's administrator that no service changes.
     administrator_readonly_fields = ["email", "is_active"]
+
+    def user_change_password(self, request, id, form_url=""):
+        setter = _password_setter.set(request.user)
+        try:
+            return super().user_change_password(request, id, form_url)
+        finally:
+            _password_setter.reset(setter)
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))

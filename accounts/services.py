@@ -539,8 +539,12 @@ def user_update_profile(*, user: User, name: str | None) -> User:
 
 
 @transaction.atomic
-def user_record_password_change(*, user: User, reset: bool = False) -> None:
-    """Audit a password the user just changed (signed in) or reset (from a mailed link).
+def user_record_password_change(
+    *, user: User, actor: Actor | None = None, reset: bool = False
+) -> None:
+    """Audit a password just changed (signed in) or reset (from a mailed link, or set by
+    someone else, the `actor`: a superuser in the admin). Without an actor it is the user's
+    own doing.
 
     Django's own forms set the password (its validators, its hasher) and its views keep or
     end the sessions; those views call this inside the same transaction as the save, so the
@@ -551,7 +555,7 @@ def user_record_password_change(*, user: User, reset: bool = False) -> None:
         record_event(
             topic="user:password-reset" if reset else "user:password-changed",
             account=account,
-            actor=user,
+            actor=user if actor is None else actor,
             payload={"userId": user.id},
         )
 

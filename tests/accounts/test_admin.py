@@ -391,14 +391,22 @@ def test_an_administrators_email_and_activity_are_not_changed_here(superuser_cli
     assert user.is_staff  # the admin's own permission, not the product's
 
 
-def test_a_password_set_in_the_admin_is_on_the_audit_trail(superuser_client, objects):
+@pytest.mark.parametrize(
+    ("form", "usable"),
+    [
+        ({"password1": "a new long phrase", "password2": "a new long phrase"}, True),
+        ({"usable_password": "false", "unset-password": "on"}, False),
+    ],
+    ids=["set", "disabled"],
+)
+def test_a_password_set_in_the_admin_is_on_the_audit_trail(superuser_client, objects, form, usable):
     user = objects["user"]
-    response = superuser_client.post(
-        f"{admin_url('user', user.pk, 'password')}",
-        {"password1": "a new long phrase", "password2": "a new long phrase"},
-    )
+    response = superuser_client.post(f"{admin_url('user', user.pk, 'password')}", form)
     assert response.status_code == 302
     user.refresh_from_db()
-    assert user.check_password("a new long phrase")
+    assert user.has_usable_password() is usable
+    assert user.check_password("a new long phrase") is usable
     (event,) = events("user:password-reset")
     assert event.payload == {"userId": user.pk}
+    # Set by the superuser, not by the person whose password it is.
+    assert event.actor_id == superuser_of(superuser_client).id != user.pk

@@ -233,7 +233,9 @@ def test_a_deleted_secret_key_is_refused_by_the_other_server(servers):
     assert api(other, key.raw_key, "/v1/spaces").status_code == 401
 
 
-def test_a_removed_user_and_their_access_token_are_refused_by_the_other_server(servers):
+def test_a_removed_user_and_their_credentials_are_refused_by_the_other_server(servers):
+    """Removing is how the product deactivates an administrator (no service turns
+    `is_active` off): their access token, PAT and signed-in session all end at once."""
     one, other = servers
     account = make_account()
     admin = administrator_of(account)
@@ -252,6 +254,9 @@ def test_a_removed_user_and_their_access_token_are_refused_by_the_other_server(s
     access_token = signed_in.json()["accessToken"]
     assert api(other, access_token).status_code == 200
     assert api(other, leaving_pat).status_code == 200
+    browser = Browser()
+    browser.sign_in(other, leaving.email)
+    assert browser.request("GET", f"{other}/profile/").status_code == 200
 
     response = requests.delete(
         f"{one}/v1/users/{leaving.id}",
@@ -261,6 +266,8 @@ def test_a_removed_user_and_their_access_token_are_refused_by_the_other_server(s
     assert response.status_code == 200, response.text
     assert api(other, access_token).status_code == 401
     assert api(other, leaving_pat).status_code == 401
+    signed_out = browser.request("GET", f"{other}/profile/")
+    assert signed_out.status_code == 302 and "/login/" in signed_out.headers["Location"]
 
 
 def test_failed_sign_ins_count_once_over_both_servers(servers):

@@ -7,12 +7,9 @@ Every response here is `Cache-Control: no-store`: portal.no_store marks every pa
 signed-in person, so no view has to remember to."""
 
 import math
-import re
-import secrets
 from datetime import UTC, timedelta
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -21,42 +18,14 @@ from django.views.decorators.http import require_POST
 
 from accounts import access as accounts_access
 from accounts.views import add_service_errors, administrator_page
+from portal.form_nonces import new_nonce, spend_nonce
 from tokens import access, selectors, services
 from tokens.forms import PersonalAccessTokenForm, RollKeyForm, SecretForm, SecretValueForm
 from tokens.models import ApiKey, Secret
 
-# How long a rendered form may wait to be sent: a page left open overnight still works.
-FORM_NONCE_LIFETIME = timedelta(days=1)
-FORM_NONCE = re.compile(r"[A-Za-z0-9_-]{22}")  # secrets.token_urlsafe(16)
-
-
 # Show-once responses ----------------------------------------------------------------------
-# A browser that reloads the page after a create or regenerate re-sends the POST. Each form
-# whose response shows a value carries a one-time nonce, so that repeat makes nothing and
-# shows nothing (a repeated regenerate would kill the value just copied).
-#
-# Nonces live in the shared cache (Redis with several processes), under the user's id, and
-# are spent by deleting them: the cache deletes a key for exactly one caller, so of several
-# posts of one form sent at once (a double click, a reload racing the first answer) exactly
-# one is answered. Kept in the session, every one of them read the nonce before any wrote
-# the session back, and each made a token.
-
-
-def _nonce_key(user, nonce: str) -> str:
-    return f"form-nonce:{user.pk}:{nonce}"
-
-
-def _new_nonce(request) -> str:
-    nonce = secrets.token_urlsafe(16)
-    cache.add(_nonce_key(request.user, nonce), True, FORM_NONCE_LIFETIME.total_seconds())
-    return nonce
-
-
-def _spend_nonce(request, nonce: str) -> bool:
-    """True for exactly one caller per nonce made for this user, and only within its life."""
-    if not FORM_NONCE.fullmatch(nonce):
-        return False  # never made by _new_nonce; nor a key the cache should be asked about
-    return cache.delete(_nonce_key(request.user, nonce))
+# Each form whose response shows a value carries a one-time nonce (portal.form_nonces), so
+# that a reload re-sending the POST makes nothing and shows nothing.
 
 
 def _shown_token(title: str, raw: str) -> dict:
@@ -90,7 +59,7 @@ def _render_tokens(request, *, form=None, shown=None, status=200):
         _mark_expiry(token, now)
     # One nonce per rendering, in the create form and every regenerate form: the first one
     # sent spends it, and its response renders the page again with a fresh one.
-    nonce = _new_nonce(request)
+    nonce = new_nonce(request)
     if form is None:
         form = PersonalAccessTokenForm(initial={"nonce": nonce})
     else:
@@ -109,7 +78,7 @@ def _render_tokens(request, *, form=None, shown=None, status=200):
 def personal_access_tokens(request, account):
     if request.method != "POST":
         return _render_tokens(request)
-    if not _spend_nonce(request, request.POST.get("nonce", "")):
+    if not spend_nonce(request, request.POST.get("nonce", "")):
         messages.error(request, "That form was already sent. No new token was created.")
         return redirect("tokens:personal-access-tokens")
     form = PersonalAccessTokenForm(request.POST)
@@ -133,7 +102,7 @@ def personal_access_token_regenerate(request, account, token_id):
     if request.method != "POST":
         # Back, or a reload once the browser has forgotten the POST, lands here: the list.
         return redirect("tokens:personal-access-tokens")
-    if not _spend_nonce(request, request.POST.get("nonce", "")):
+    if not spend_nonce(request, request.POST.get("nonce", "")):
         messages.error(request, "That form was already sent. The token was not regenerated again.")
         return redirect("tokens:personal-access-tokens")
     token, raw = services.personal_access_token_regenerate(token=token, actor=request.user)
@@ -156,7 +125,7 @@ def personal_access_token_delete(request, account, token_id):
 def client_credentials(request, account):
     shown = None
     if request.method == "POST":
-        if not _spend_nonce(request, request.POST.get("nonce", "")):
+        if not spend_nonce(request, request.POST.get("nonce", "")):
             messages.error(request, "That form was already sent. No new credentials were created.")
             return redirect("tokens:client-credentials")
         credential, secret = services.client_credential_create(user=request.user)
@@ -174,7 +143,7 @@ def client_credentials(request, account):
             "credentials": request.user.client_credentials.all(),
             "shown": shown,
             # Not named `nonce`: the delete dialogs' shared partial would pick that up.
-            "form_nonce": _new_nonce(request),
+            "form_nonce": new_nonce(request),
         },
     )
 

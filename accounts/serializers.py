@@ -257,9 +257,14 @@ class SpaceSettingsOutput(serializers.Serializer):
 class SpaceOutput(serializers.Serializer):
     """A space. `accessToken` is set only in the answer to a publishable key that has just
     created the space (valid 24 hours, for this space only); otherwise null. `guestLink` is
-    null until shared links come with guest access."""
+    the URL of the space's shared link, shown to administrators and secret keys while the
+    link works (turned on, unexpired, and the environment's `guestAuthentication` allows
+    `shared_link`); otherwise null, and always null for guests and publishable keys.
+    `workbooksCount` counts the workbooks the caller may see: a guest granted some of the
+    space's workbooks counts those."""
 
-    # The view passes the token in context["access_token"].
+    # The view passes the token in context["access_token"] and the guest links the caller
+    # may be shown in context["guest_links"] ({space id: URL}).
 
     id = serializers.CharField()
     environmentId = serializers.CharField(source="environment_id")
@@ -277,12 +282,13 @@ class SpaceOutput(serializers.Serializer):
     settings = SpaceSettingsOutput(source="*")
 
     def get_workbooksCount(self, space) -> int:
-        # Lists annotate the count (accounts.api.spaces); a single space counts its own.
+        # Reads annotate the count the caller may see (accounts.api.spaces); a space just
+        # created or updated, which no guest may do, counts its own.
         counted = getattr(space, "workbooks_count", None)
         return counted if counted is not None else space.workbooks.count()
 
     def get_guestLink(self, space) -> str | None:
-        return None  # shared links come with guest access
+        return self.context.get("guest_links", {}).get(space.id)
 
     def get_accessToken(self, space) -> str | None:
         return self.context.get("access_token")

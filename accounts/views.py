@@ -1,6 +1,7 @@
 """The administrators' pages. Thin: a form parses, accounts.access fetches (another
 account's ids are 404), a service changes, a template renders."""
 
+from collections.abc import Callable
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -23,7 +24,9 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count
+from django.http import HttpRequest
 from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_GET, require_POST
 
@@ -40,7 +43,7 @@ from accounts.forms import (
     SignInForm,
     SpaceForm,
 )
-from accounts.models import GuestAuthentication, normalize_email
+from accounts.models import GuestAuthentication, Space, normalize_email
 from portal.ratelimit import client_address, hit
 
 EVENTS_PER_PAGE = 50
@@ -389,7 +392,20 @@ def space_list(request, account):
     return render(request, "accounts/space_list.html", {"spaces": spaces})
 
 
-def _render_space(request, space, *, space_form=None, workbook_form=None, renamed=None, status=200):
+# What apps above accounts add to a space's page, by app (guests: its guest sidebar, from
+# GuestsConfig.ready), as they plug into accounts.api.callers: accounts never imports them.
+# Each gets the request, the space and the page's TemplateResponse before it renders, and may
+# switch its template to one extending accounts/space_detail.html (filling its `guests`
+# block) and add to its context_data.
+space_page_sections: dict[str, Callable[[HttpRequest, Space, TemplateResponse], None]] = {}
+
+
+def render_space(
+    request, space, *, space_form=None, workbook_form=None, renamed=None, status=200
+) -> TemplateResponse:
+    """The space's page. A TemplateResponse renders only once returned, so the sections
+    above, and a page of theirs answering with it (a refused "Add guest"), can still add
+    to it."""
     space_form = space_form or SpaceForm(
         initial={"name": space.name, "guests_can_invite": space.guests_can_invite}
     )
@@ -397,7 +413,7 @@ def _render_space(request, space, *, space_form=None, workbook_form=None, rename
     # A rename that failed shows its error and the typed name in its own row.
     for workbook in workbooks:
         workbook.rename_form = renamed[1] if renamed and renamed[0] == workbook.id else None
-    return render(
+    response = TemplateResponse(
         request,
         "accounts/space_detail.html",
         {
@@ -409,13 +425,16 @@ def _render_space(request, space, *, space_form=None, workbook_form=None, rename
         },
         status=status,
     )
+    for add_section in space_page_sections.values():
+        add_section(request, space, response)
+    return response
 
 
 @administrator_page
 def space_detail(request, account, space_id):
     space = access.space_within(account, space_id)
     if request.method != "POST":
-        return _render_space(request, space)
+        return render_space(request, space)
     if request.POST.get("action") == "create-workbook":
         form = NameForm(request.POST)
         if form.is_valid():
@@ -428,7 +447,7 @@ def space_detail(request, account, space_id):
             else:
                 messages.success(request, f"Workbook “{workbook.name}” created.")
                 return redirect("accounts:space-detail", space.id)
-        return _render_space(request, space, workbook_form=form, status=400)
+        return render_space(request, space, workbook_form=form, status=400)
     form = SpaceForm(request.POST)
     if form.is_valid():
         try:
@@ -438,7 +457,7 @@ def space_detail(request, account, space_id):
         else:
             messages.success(request, "Space saved.")
             return redirect("accounts:space-detail", space.id)
-    return _render_space(request, space, space_form=form, status=400)
+    return render_space(request, space, space_form=form, status=400)
 
 
 @require_POST
@@ -466,7 +485,7 @@ def workbook_update(request, account, workbook_id):
         else:
             messages.success(request, "Workbook renamed.")
             return redirect("accounts:space-detail", workbook.space_id)
-    return _render_space(request, workbook.space, renamed=(workbook.id, form), status=400)
+    return render_space(request, workbook.space, renamed=(workbook.id, form), status=400)
 
 
 @require_POST

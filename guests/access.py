@@ -14,7 +14,7 @@ from django.http import Http404
 
 from accounts import access as accounts_access
 from accounts.models import Account, Environment, Space
-from guests.models import Guest, SpaceGrant, WorkbookGrant
+from guests.models import Guest, MagicLink, SpaceGrant, WorkbookGrant
 from portal.access import get_or_404
 from portal.api import NOT_FOUND
 
@@ -27,6 +27,18 @@ def guests_within(account: Account, environment: Environment | None = None) -> Q
 def guest_within(account: Account, guest_id: str, environment: Environment | None = None) -> Guest:
     return get_or_404(
         guests_within(account, environment).select_related("environment__account"), guest_id
+    )
+
+
+def magic_links_within(account: Account, space: Space | None = None) -> QuerySet:
+    links = MagicLink.objects.filter(space__environment__account=account)
+    return links.filter(space=space) if space is not None else links
+
+
+def magic_link_within(account: Account, link_id: str, space: Space | None = None) -> MagicLink:
+    return get_or_404(
+        magic_links_within(account, space).select_related("guest__environment__account", "space"),
+        link_id,
     )
 
 

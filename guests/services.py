@@ -10,13 +10,15 @@ space, as each space must be in the guest's environment.
 Who acts (`actor`) is anything with an `id`, as the audit trail records actors: a user, an
 API key's principal, a guest (a Guest, or a guest principal of the API)."""
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.audit import Actor, record_event
@@ -32,6 +34,8 @@ from accounts.services import clean_name
 from guests import links
 from guests.models import Guest, MagicLink, SharedLink, SpaceGrant, WorkbookGrant
 from tokens import access_tokens, encryption
+
+logger = logging.getLogger(__name__)
 
 LIFETIMES = {
     MagicLink.Purpose.INVITATION: timedelta(hours=72),
@@ -245,6 +249,29 @@ def _remove_grants(guest: Guest, space_ids: list[str], *, actor: Actor | None) -
     ).update(revoked_at=timezone.now())
     for space_id in space_ids:
         _record("guest:space-removed", guest=guest, actor=actor, space_id=space_id)
+
+
+ACCESS_RESOLUTION = timedelta(minutes=1)
+
+
+def space_grant_record_access(*, grant: SpaceGrant) -> None:
+    """Note that the guest opened the grant's space now (the guest's space page), at most
+    once a minute: the UPDATE is conditional (another process may have just done it), skips
+    a row another transaction holds rather than waiting, and never fails the page. Not an
+    audit event: a view, like a credential's last use."""
+    now = timezone.now()
+    if grant.last_accessed_at is not None and now - grant.last_accessed_at < ACCESS_RESOLUTION:
+        return
+    stale = Q(last_accessed_at__isnull=True) | Q(last_accessed_at__lt=now - ACCESS_RESOLUTION)
+    try:
+        with transaction.atomic():
+            unlocked = SpaceGrant.objects.filter(stale, pk=grant.pk).select_for_update(
+                skip_locked=True
+            )
+            SpaceGrant.objects.filter(pk__in=unlocked.values("pk")).update(last_accessed_at=now)
+    except DatabaseError:
+        logger.warning("Could not record access to space grant %s", grant.pk, exc_info=True)
+    grant.last_accessed_at = now
 
 
 # Guests -----------------------------------------------------------------------------------
@@ -494,6 +521,29 @@ def guest_invite_guest(
         message=message,
     )
     return guest
+
+
+@transaction.atomic
+def guest_reinvite(*, guest: Guest, space: Space, actor: Actor | None) -> MagicLink:
+    """Resend an invitation (the space page's "Resend"): a new one is mailed, and the
+    guest's invitations to `space` still pending stop working at once, so one is live at a
+    time, as with administrators' invitations. Sign-in links the guest asked for stay."""
+    now = timezone.now()
+    pending = MagicLink.objects.filter(
+        guest=guest,
+        space=space,
+        purpose=MagicLink.Purpose.INVITATION,
+        used_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=now,
+    )
+    replaced = list(pending.values_list("id", flat=True))
+    MagicLink.objects.filter(pk__in=replaced, revoked_at__isnull=True).update(revoked_at=now)
+    for link_id in replaced:
+        _record(
+            "magic-link:revoked", guest=guest, actor=actor, space_id=space.id, magicLinkId=link_id
+        )
+    return guest_invite(guest=guest, space=space, actor=actor)
 
 
 @transaction.atomic

@@ -93,6 +93,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Keeps a guest session to the guest pages (every other page 404s) and those no-store.
+    "guests.middleware.GuestSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a sign-in it refused into the lockout response.
@@ -303,6 +305,10 @@ RATE_LIMITS = {
     # Guest invitations per caller (an administrator's credential, a key, a guest's token):
     # each one mails someone, so a leaked guest token cannot turn the portal into a mailer.
     "invitations": (50, 3600),
+    # "Email me a new link" on a guest link's page: per client address across emails, and per
+    # email across addresses (a few tries for slow mail; no flooding an inbox).
+    "magic-link-address": (20, 3600),
+    "magic-link-email": (5, 3600),
 }
 
 SESSION_COOKIE_HTTPONLY = True

@@ -41,6 +41,12 @@ principal_space_filters: dict[str, Callable[[object, QuerySet], QuerySet]] = {}
 principal_workbook_filters: dict[str, Callable[[object, QuerySet], QuerySet]] = {}
 NARROWED = (GUEST,)
 
+# The URL guests may join a space by (its shared link), for the kinds of caller that may be
+# shown it: spaces (each with its environment loaded) -> {space id: URL} for those whose link
+# works now. The guests app registers administrators and secret keys; any other kind (a
+# guest, a publishable key, a space access token) is shown none.
+principal_guest_links: dict[str, Callable[[list], dict[str, str]]] = {}
+
 
 def _narrowed(filters: dict, principal, queryset: QuerySet) -> QuerySet:
     narrow = filters.get(principal.kind)
@@ -67,6 +73,12 @@ def spaces_reached(principal, spaces: QuerySet) -> QuerySet:
 
 def workbooks_reached(principal, workbooks: QuerySet) -> QuerySet:
     return _narrowed(principal_workbook_filters, principal, workbooks)
+
+
+def guest_links_shown(principal, spaces: list) -> dict[str, str]:
+    """{space id: guest link} for those of `spaces` whose link the caller may be shown."""
+    links = principal_guest_links.get(principal.kind)
+    return links(spaces) if links is not None else {}
 
 
 def space_reached(principal, space: Model) -> Model:

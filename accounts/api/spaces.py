@@ -9,7 +9,8 @@ valid 24 hours and limited to that space."""
 from collections.abc import Callable
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.views import APIView
@@ -20,10 +21,13 @@ from accounts.api.callers import (
     GUEST,
     SPACE_CALLERS,
     AllowedByMethod,
-    space_reached,
+    guest_links_shown,
     spaces_reached,
+    workbooks_reached,
 )
+from accounts.models import Workbook
 from accounts.serializers import SpaceCreateInput, SpaceListQuery, SpaceOutput, SpaceUpdateInput
+from portal.access import get_or_404
 from portal.api import data_response, deleted_response, validated
 from portal.pagination import Pagination
 from portal.schema import DELETED, PAGE_PARAMETERS, data_envelope, errors, page_envelope
@@ -36,16 +40,26 @@ space_access_token_issuers: dict[str, Callable[..., str]] = {}
 
 def _spaces(principal):
     """The spaces within the caller's reach, newest first, each with what its output shows:
-    its environment (guestAuthentication) and its number of workbooks, in the same query."""
-    # A guest's are narrowed to their grants (callers.spaces_reached).
+    its environment (guestAuthentication) and its number of workbooks the caller may see, in
+    the same query."""
+    # A guest's are narrowed to their grants (callers.spaces_reached), and so are the
+    # workbooks they count (callers.workbooks_reached): a guest granted some of a space's
+    # workbooks counts those.
     within = access.spaces_within(principal.account, principal.environment, principal.space)
+    workbooks = workbooks_reached(principal, Workbook.objects.filter(space=OuterRef("pk")))
+    counted = workbooks.order_by().values("space").annotate(count=Count("pk")).values("count")
     return (
         spaces_reached(principal, within)
         .select_related("environment")
-        .annotate(workbooks_count=Count("workbooks"))
-        # Spelled out: Django leaves Meta.ordering out of a query that groups rows (the count).
+        .annotate(workbooks_count=Coalesce(Subquery(counted), 0))
         .order_by("-created_at", "id")
     )
+
+
+def _shown(principal, spaces: list) -> dict:
+    """SpaceOutput's context for `spaces` (each with its environment): the guest link of
+    each that the caller may be shown."""
+    return {"guest_links": guest_links_shown(principal, spaces)}
 
 
 class SpaceList(AllowedByMethod, APIView):
@@ -71,7 +85,9 @@ class SpaceList(AllowedByMethod, APIView):
             spaces = spaces.filter(environment=environment)
         paginator = Pagination()
         rows = paginator.paginate_queryset(spaces, request, view=self)
-        return paginator.get_paginated_response(SpaceOutput(rows, many=True).data)
+        return paginator.get_paginated_response(
+            SpaceOutput(rows, many=True, context=_shown(request.user, rows)).data
+        )
 
     @extend_schema(
         operation_id="createSpace",
@@ -120,12 +136,9 @@ class SpaceDetail(AllowedByMethod, APIView):
         responses={200: data_envelope(SpaceOutput), **errors(404)},
     )
     def get(self, request, space_id: str):
-        principal = request.user
-        space = access.space_within(
-            principal.account, space_id, principal.environment, principal.space
-        )
-        space = space_reached(principal, space)
-        return data_response(SpaceOutput(space).data)
+        # Fetched as the list fetches it: a guest's reach and count in the same query.
+        space = get_or_404(_spaces(request.user), space_id)
+        return data_response(SpaceOutput(space, context=_shown(request.user, [space])).data)
 
     @extend_schema(
         operation_id="updateSpace",
@@ -147,7 +160,7 @@ class SpaceDetail(AllowedByMethod, APIView):
             metadata=data.get("metadata"),
             guests_can_invite=data.get("settings", {}).get("guests_can_invite"),
         )
-        return data_response(SpaceOutput(space).data)
+        return data_response(SpaceOutput(space, context=_shown(principal, [space])).data)
 
     @extend_schema(
         operation_id="deleteSpace",

@@ -1,19 +1,333 @@
-"""The guest's own pages arrive here. For now only their addresses exist, so that the links
-mailed and copied today (guests.links) point where those pages will be; until then each
-answers 404 and shows nothing, never spending or revealing a link."""
+"""The guest's own pages, in a minimal layout of their own (templates/guests/layout.html),
+signed in by a guest session (guests.sessions), never a Django login.
 
+A mailed or shared link's address carries its token. Like the administrator's invitation
+(accounts.views.open_invitation), following it moves the token into the session and
+redirects to an address without it, so the page with the form (its address, its history
+entry, the Referer of everything it loads) never holds the secret. A GET never spends
+anything: mail scanners fetch links. guests.middleware keeps a guest session away from
+every other page and marks every guest page no-store."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
 from django.http import Http404
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import GuestAuthentication, Space, Workbook, normalize_email
+from accounts.views import add_service_errors, posted
+from guests import links, selectors, services, sessions
+from guests.access import spaces_granted_to, workbooks_granted_to
+from guests.forms import GuestDetailsForm, LinkRequestForm
+from guests.models import Guest, SpaceGrant
+from portal.ratelimit import client_address, hit, wait_text
+
+MAGIC_LINK_SESSION_KEY = "guests:magic_link_token"
+SHARED_LINK_SESSION_KEY = "guests:shared_link_token"
+
+
+def _hold_token(request, key: str, token: str, prefix: str) -> None:
+    # Only a well-formed token is worth keeping: anything else is unknown without a query.
+    if links.is_well_formed(token, prefix):
+        request.session[key] = token
+    else:
+        request.session.pop(key, None)
+
+
+def _method_refused(request, method: str, space: Space):
+    return render(
+        request,
+        "guests/method_refused.html",
+        {"method": method, "space": space},
+        status=403,
+    )
+
+
+def _allows(space: Space, method: str) -> bool:
+    return method in space.environment.guest_authentication
+
+
+# Magic links --------------------------------------------------------------------------------
 
 
 @require_GET
 def magic_link(request, token: str):
-    """To come: a confirmation page ("Continue to <space>") whose POST spends the link
-    (guests.services.magic_link_spend). A GET must never spend it."""
-    raise Http404("Not found.")
+    """The mailed link: its token into the session, then the confirmation page."""
+    _hold_token(request, MAGIC_LINK_SESSION_KEY, token, links.MAGIC_LINK)
+    return redirect("guests:magic-link-confirm")
+
+
+def _magic_link_unusable(request, token: str, *, form=None, status=404):
+    """The page of a link that cannot sign anyone in. A link we know (used, expired,
+    revoked) names its space, so a new link can be asked for there; an unknown one (mangled,
+    made up, or its guest deleted, which deletes their links) names nothing to ask for."""
+    link = selectors.magic_link_of_token(token) if token else None
+    if link is not None and not _allows(link.space, GuestAuthentication.MAGIC_LINK):
+        return _method_refused(request, GuestAuthentication.MAGIC_LINK, link.space)
+    return render(
+        request,
+        "guests/link_invalid.html",
+        {
+            "kind": "magic",
+            "space": link.space if link is not None else None,
+            "form": form or LinkRequestForm(),
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def magic_link_confirm(request):
+    """GET: "Continue to <space>". POST: spend the link and sign its guest in."""
+    token = request.session.get(MAGIC_LINK_SESSION_KEY, "")
+    if not token and request.method == "GET" and sessions.holds_guest_session(request):
+        # Back, after the link was spent: the guest is signed in, so their space it is.
+        return redirect("guests:guest-home")
+    link = selectors.magic_link_pending(token) if token else None
+    if link is None:
+        return _magic_link_unusable(request, token)
+    if not _allows(link.space, GuestAuthentication.MAGIC_LINK):
+        return _method_refused(request, GuestAuthentication.MAGIC_LINK, link.space)
+    if request.method == "POST":
+        try:
+            grant = services.magic_link_spend(token=token)
+        except ValidationError:
+            # Spent by someone else a moment ago (another tab, a scanner that posts).
+            return _magic_link_unusable(request, token)
+        sessions.guest_session_start(request, grant.guest)
+        return redirect("guests:guest-space", grant.space_id)
+    return render(request, "guests/magic_link_confirm.html", {"link": link})
+
+
+@require_POST
+def magic_link_request(request):
+    """ "Email me a new link", from the page of a link that cannot be used: a 15-minute
+    sign-in link for the space of the link held in the session. The page answers the same
+    whether or not the email is a guest's."""
+    token = request.session.get(MAGIC_LINK_SESSION_KEY, "")
+    link = selectors.magic_link_of_token(token) if token else None
+    if link is None:
+        return _magic_link_unusable(request, token)
+    if not _allows(link.space, GuestAuthentication.MAGIC_LINK):
+        return _method_refused(request, GuestAuthentication.MAGIC_LINK, link.space)
+    form = LinkRequestForm(request.POST)
+    # Both counters advance on every request, before anything is looked up, so a refusal
+    # says nothing about who is a guest: per address, so one client cannot spray requests
+    # over many emails; per email, so nobody can flood one inbox from many addresses.
+    waits = [
+        hit("magic-link-address", client_address(request)),
+        hit("magic-link-email", normalize_email(request.POST.get("email"))),
+    ]
+    if any(waits):
+        wait = max(w for w in waits if w)
+        form.is_valid()
+        form.add_error(None, f"Too many requests for a new link, try again in {wait_text(wait)}.")
+        response = _magic_link_unusable(request, token, form=form, status=429)
+        response["Retry-After"] = str(wait)
+        return response
+    if not form.is_valid():
+        return _magic_link_unusable(request, token, form=form, status=400)
+    services.magic_link_request(space=link.space, email=form.cleaned_data["email"])
+    return render(
+        request,
+        "guests/link_requested.html",
+        {"space": link.space, "email": form.cleaned_data["email"]},
+    )
+
+
+# Shared links -------------------------------------------------------------------------------
 
 
 @require_GET
 def shared_link(request, token: str):
-    """To come: asks for a name and email, then guests.services.shared_link_redeem."""
+    """The shared link: its token into the session, then the page asking who you are."""
+    _hold_token(request, SHARED_LINK_SESSION_KEY, token, links.SHARED_LINK)
+    return redirect("guests:shared-link-join")
+
+
+def _shared_link_unusable(request):
+    return render(request, "guests/link_invalid.html", {"kind": "shared"}, status=404)
+
+
+@require_http_methods(["GET", "POST"])
+def shared_link_join(request):
+    """GET asks for a name and email; the POST makes that person a guest of their own. Only
+    a guest made just now is signed in: an email that is someone's already gets a sign-in
+    link in its inbox, so nobody signs in by typing another person's email."""
+    token = request.session.get(SHARED_LINK_SESSION_KEY, "")
+    link = selectors.shared_link_active(token) if token else None
+    if link is None:
+        return _shared_link_unusable(request)
+    space = link.space
+    if not _allows(space, GuestAuthentication.SHARED_LINK):
+        return _method_refused(request, GuestAuthentication.SHARED_LINK, space)
+    form = GuestDetailsForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            redemption = services.shared_link_redeem(token=token, **form.cleaned_data)
+        except ValidationError:
+            # The form checked the name and email as the service does: what is left is the
+            # link, regenerated or turned off since it was looked up.
+            return _shared_link_unusable(request)
+        if redemption.signed_in:
+            sessions.guest_session_start(request, redemption.guest)
+            return redirect("guests:guest-space", space.id)
+        return render(
+            request,
+            "guests/check_email.html",
+            {
+                "space": space,
+                "email": redemption.guest.email,
+                "link_sent": _allows(space, GuestAuthentication.MAGIC_LINK),
+            },
+        )
+    return render(
+        request,
+        "guests/shared_link_join.html",
+        {"space": space, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+# The signed-in guest's pages ----------------------------------------------------------------
+
+
+def _session_ended(request):
+    return render(request, "guests/session_ended.html", status=403)
+
+
+def _grants(session: sessions.GuestSession):
+    """The guest's grants, each with the guest, the space and what the page names (one
+    query for whichever the page wants)."""
+    return SpaceGrant.objects.select_related("guest", "space__environment__account").filter(
+        guest_id=session.guest_id, guest__environment_id=session.environment_id
+    )
+
+
+def _not_granted(request, session: sessions.GuestSession):
+    """No grant found: a guest deleted meanwhile is signed out; a living one asked for a
+    space that is not theirs (another environment's, another guest's, an unknown id)."""
+    if not Guest.objects.filter(pk=session.guest_id).exists():
+        sessions.guest_session_end(request)
+        return _session_ended(request)
     raise Http404("Not found.")
+
+
+@require_GET
+def guest_home(request):
+    """The space the guest opened last (else the one granted last)."""
+    session = sessions.guest_session(request)
+    if session is None:
+        return _session_ended(request)
+    grant = (
+        _grants(session)
+        .order_by(F("last_accessed_at").desc(nulls_last=True), "-created_at", "-id")
+        .first()
+    )
+    if grant is not None:
+        return redirect("guests:guest-space", grant.space_id)
+    guest = Guest.objects.select_related("environment__account").filter(pk=session.guest_id).first()
+    if guest is None:
+        sessions.guest_session_end(request)
+        return _session_ended(request)
+    return render(
+        request, "guests/no_spaces.html", {"guest": guest, "account": guest.environment.account}
+    )
+
+
+def _can_invite(space: Space) -> str | None:
+    """Why a guest may not invite anyone to `space`, or None if they may."""
+    if not space.guests_can_invite:
+        return services.GUESTS_CANNOT_INVITE
+    if not _allows(space, GuestAuthentication.MAGIC_LINK):
+        return services.METHOD_OFF[GuestAuthentication.MAGIC_LINK]
+    return None
+
+
+def _render_space(request, session, grant, *, form=None, refused=None, status=200):
+    space = grant.space
+    spaces = list(
+        spaces_granted_to(session.guest_id, Space.objects.filter(environment=space.environment))
+        .only("id", "name")
+        .order_by("name", "id")
+    )
+    workbooks = list(workbooks_granted_to(session.guest_id, Workbook.objects.filter(space=space)))
+    return render(
+        request,
+        "guests/space.html",
+        {
+            "guest": grant.guest,
+            "account": space.environment.account,
+            "space": space,
+            "spaces": spaces,
+            "workbooks": workbooks,
+            "limited": not grant.all_workbooks,
+            "may_invite": _can_invite(space) is None,
+            "refused": refused,
+            "form": form or GuestDetailsForm(),
+        },
+        status=status,
+    )
+
+
+@require_GET
+def guest_space(request, space_id: str):
+    """A granted space: its workbooks the guest may see, the other granted spaces to switch
+    to, and "Invite a guest" where the space allows it."""
+    session = sessions.guest_session(request)
+    if session is None:
+        return _session_ended(request)
+    grant = _grants(session).filter(space_id=space_id).first()
+    if grant is None:
+        return _not_granted(request, session)
+    services.space_grant_record_access(grant=grant)
+    return _render_space(request, session, grant)
+
+
+@require_POST
+def guest_space_invite(request, space_id: str):
+    """ "Invite a guest": that person gets this space, with the inviter's workbook limits,
+    and an invitation by mail. Refused (403) where the space does not let guests invite,
+    whatever the form that was sent."""
+    session = sessions.guest_session(request)
+    if session is None:
+        return _session_ended(request)
+    grant = _grants(session).filter(space_id=space_id).first()
+    if grant is None:
+        return _not_granted(request, session)
+    refused = _can_invite(grant.space)
+    if refused:
+        return _render_space(request, session, grant, refused=refused, status=403)
+    form = GuestDetailsForm(request.POST)
+    if not form.is_valid():
+        return _render_space(request, session, grant, form=form, status=400)
+    # Each invitation mails someone: counted per guest, as the API counts its callers.
+    wait = hit("invitations", grant.guest_id)
+    if wait:
+        form.add_error(None, f"Too many invitations, try again in {wait_text(wait)}.")
+        response = _render_space(request, session, grant, form=form, status=429)
+        response["Retry-After"] = str(wait)
+        return response
+    try:
+        invited = services.guest_invite_guest(
+            inviter=grant.guest, space=grant.space, **form.cleaned_data
+        )
+    except PermissionDenied as error:  # the space changed its mind meanwhile
+        return _render_space(request, session, grant, refused=str(error), status=403)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return _render_space(request, session, grant, form=form, status=400)
+    messages.success(request, f"Invitation sent to {invited.email}.")
+    return redirect("guests:guest-space", grant.space_id)
+
+
+@require_POST
+def sign_out(request):
+    sessions.guest_session_end(request)
+    return redirect("guests:guest-signed-out")
+
+
+@require_GET
+def signed_out(request):
+    return render(request, "guests/session_ended.html", {"signed_out": True})

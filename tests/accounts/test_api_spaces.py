@@ -1,14 +1,21 @@
 """The spaces endpoints: their shape, spaces across environments, every write audited, the
 publishable-key flow (a space with its own 24-hour access token, which reaches that space and
-its workbooks and nothing else), and flat query counts. Who may call what:
-test_api_access.py; bad input: test_api_bad_input.py."""
+its workbooks and nothing else), the guest link administrators are shown and the workbooks a
+guest counts, and flat query counts. Who may call what: test_api_access.py; bad input:
+test_api_bad_input.py."""
+
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from accounts.models import Event, Space, Workbook
+from accounts.models import Event, GuestAuthentication, Space, Workbook
+from guests import links as guest_links
+from guests import services as guest_services
+from guests.models import SharedLink
 from tests.accounts.test_api_access import World, client_with, send
 from tests.factories import SpaceFactory, WorkbookFactory
+from tests.guests.conftest import make_guest
 from tokens import access_tokens
 from tokens import services as token_services
 from tokens.models import ApiKey
@@ -300,6 +307,147 @@ def test_a_space_token_for_one_space_is_refused_on_another_made_the_same_way(wor
     assert client.get(f"/v1/spaces/{first['id']}").status_code == 200
 
 
+# The guest link and what a guest counts ---------------------------------------------------------
+
+ADMINISTRATOR_CALLERS = ["pat", "access token", "secret key"]
+
+
+def allow_shared_links(environment, allowed=True):
+    environment.guest_authentication = [GuestAuthentication.MAGIC_LINK] + (
+        [GuestAuthentication.SHARED_LINK] if allowed else []
+    )
+    environment.save(update_fields=["guest_authentication"])
+
+
+def shared_link(world, space, expires_at=None) -> str:
+    """The URL of `space`'s shared link, made (or regenerated) now."""
+    space = Space.objects.select_related("environment").get(pk=space.pk)  # as it is now
+    _, token = guest_services.shared_link_regenerate(
+        space=space, actor=world.admin, expires_at=expires_at
+    )
+    return guest_links.shared_link_url(token)
+
+
+def guest_links_listed(client) -> dict:
+    return {space["id"]: space["guestLink"] for space in client.get("/v1/spaces").json()["data"]}
+
+
+def guest_client(guest, space=None):
+    return client_with(guest_services.guest_access_token_create(guest=guest, space=space)[0])
+
+
+@pytest.mark.parametrize("caller", ADMINISTRATOR_CALLERS)
+def test_administrators_are_shown_the_shared_link_of_a_space(world, settings, caller):
+    allow_shared_links(world.dev)
+    url = shared_link(world, world.space)
+    assert url.startswith(settings.SITE_URL + "/")
+    client = world.client(caller)
+    assert client.get(f"/v1/spaces/{world.space.id}").json()["data"]["guestLink"] == url
+    listed = guest_links_listed(client)
+    assert listed[world.space.id] == url
+    assert listed[world.sibling_space.id] is None  # no link made for it
+    updated = send(client, "patch", f"/v1/spaces/{world.space.id}", {"name": "Renamed"})
+    assert updated.json()["data"]["guestLink"] == url
+    # Regenerated: the new link, never the old one.
+    new_url = shared_link(world, world.space)
+    assert new_url != url
+    assert client.get(f"/v1/spaces/{world.space.id}").json()["data"]["guestLink"] == new_url
+
+
+def test_a_shared_link_that_expires_later_is_shown(world):
+    allow_shared_links(world.dev)
+    url = shared_link(world, world.space, expires_at=timezone.now() + timedelta(hours=1))
+    assert (
+        world.client("pat").get(f"/v1/spaces/{world.space.id}").json()["data"]["guestLink"] == url
+    )
+
+
+def disable(world):
+    guest_services.shared_link_disable(space=world.space, actor=world.admin)
+
+
+def expire(world):
+    SharedLink.objects.filter(space=world.space).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+
+
+def disallow(world):
+    allow_shared_links(world.dev, allowed=False)
+
+
+@pytest.mark.parametrize("stop", [disable, expire, disallow])
+@pytest.mark.parametrize("caller", ADMINISTRATOR_CALLERS)
+def test_no_guest_link_once_the_shared_link_stops_working(world, stop, caller):
+    allow_shared_links(world.dev)
+    shared_link(world, world.space, expires_at=timezone.now() + timedelta(hours=1))
+    client = world.client(caller)
+    assert client.get(f"/v1/spaces/{world.space.id}").json()["data"]["guestLink"] is not None
+    stop(world)
+    assert client.get(f"/v1/spaces/{world.space.id}").json()["data"]["guestLink"] is None
+    assert guest_links_listed(client)[world.space.id] is None
+
+
+def test_guests_and_publishable_keys_are_never_shown_the_guest_link(world):
+    allow_shared_links(world.dev)
+    url = shared_link(world, world.space)
+    space_path = f"/v1/spaces/{world.space.id}"
+    assert world.client("pat").get(space_path).json()["data"]["guestLink"] == url
+    # A publishable key whose operations let it read spaces, and the token of its space.
+    ApiKey.objects.filter(environment=world.dev, type=ApiKey.Type.PUBLISHABLE).update(
+        operations=[
+            {"path": "/v1/spaces", "method": "POST"},
+            {"path": "/v1/spaces", "method": "GET"},
+            {"path": space_path, "method": "GET"},
+        ]
+    )
+    guest = make_guest(world.dev, spaces=[world.space])
+    # A space token reads its space but lists none.
+    response = world.client("space token").get(space_path)
+    assert response.status_code == 200
+    assert response.json()["data"]["guestLink"] is None
+    for client in (
+        guest_client(guest),
+        guest_client(guest, world.space),
+        world.client("publishable key"),
+    ):
+        response = client.get(space_path)
+        assert response.status_code == 200
+        assert response.json()["data"]["guestLink"] is None
+        listed = client.get("/v1/spaces").json()["data"]
+        assert world.space.id in {space["id"] for space in listed}
+        assert all(space["guestLink"] is None for space in listed)
+    # A space a publishable key has just made has no link yet.
+    assert create_with_publishable_key(world)["guestLink"] is None
+
+
+def test_a_guest_granted_some_workbooks_counts_those(world):
+    # Imports: Contacts and two more, the guest granted one; Exports: all of its two.
+    granted, other = WorkbookFactory.create_batch(2, space=world.space)
+    WorkbookFactory(space=world.sibling_space)
+    guest = make_guest(world.dev, spaces=[(world.space, [granted]), world.sibling_space])
+    client = guest_client(guest)
+    counts = {
+        space["id"]: space["workbooksCount"] for space in client.get("/v1/spaces").json()["data"]
+    }
+    assert counts == {world.space.id: 1, world.sibling_space.id: 2}
+    assert client.get(f"/v1/spaces/{world.space.id}").json()["data"]["workbooksCount"] == 1
+    assert client.get(f"/v1/spaces/{world.sibling_space.id}").json()["data"]["workbooksCount"] == 2
+    scoped = guest_client(guest, world.space)
+    assert [space["workbooksCount"] for space in scoped.get("/v1/spaces").json()["data"]] == [1]
+    # Everyone else counts every workbook of the space.
+    for caller in ("pat", "secret key", "space token"):
+        response = world.client(caller).get(f"/v1/spaces/{world.space.id}")
+        assert response.json()["data"]["workbooksCount"] == 3, caller
+    # Their only granted workbook deleted, the guest sees none of the space, and counts none.
+    granted.delete()
+    assert client.get(f"/v1/spaces/{world.space.id}").json()["data"]["workbooksCount"] == 0
+    assert (
+        world.client("pat").get(f"/v1/spaces/{world.space.id}").json()["data"]["workbooksCount"]
+        == 2
+    )
+
+
 # Query counts ------------------------------------------------------------------------------------
 
 # Verify the credential, count the page, read its rows (each space with its environment and
@@ -328,9 +476,81 @@ def test_listing_spaces_takes_the_same_queries_for_1_or_12_rows(
     assert {space["workbooksCount"] for space in response.json()["data"]} == {1, 2}
 
 
-def test_reading_one_space_takes_three_queries(world, django_assert_num_queries):
-    client = world.client("space token")
-    client.get(f"/v1/spaces/{world.space.id}")
-    # Verify the token, the space with its environment, its number of workbooks.
+# With shared links allowed, an administrator's list reads the page's links besides, in one
+# query; a guest's reads none.
+@pytest.mark.parametrize(("path", "queries"), LIST_QUERIES)
+@pytest.mark.parametrize("caller", ADMINISTRATOR_CALLERS)
+def test_listing_spaces_with_shared_links_takes_one_query_more_for_1_or_12_rows(
+    world, django_assert_num_queries, path, queries, caller
+):
+    Space.objects.exclude(pk=world.space.pk).delete()
+    allow_shared_links(world.dev)
+    shared_link(world, world.space)
+    client = world.client(caller)
+    path = path.replace("{dev}", world.dev.id)
+    client.get(path)
+    with django_assert_num_queries(queries + 1):
+        response = client.get(path)
+    assert [space["guestLink"] is not None for space in response.json()["data"]] == [True]
+    for number in range(11):
+        shared_link(world, SpaceFactory(environment=world.dev, name=f"Space {number}"))
+    with django_assert_num_queries(queries + 1):
+        response = client.get(path)
+    assert len(response.json()["data"]) == 12
+    assert all(space["guestLink"] is not None for space in response.json()["data"])
+
+
+def test_a_narrowed_guest_lists_spaces_in_the_same_queries_for_1_or_12_grants(
+    world, django_assert_num_queries
+):
+    allow_shared_links(world.dev)
+    shared_link(world, world.space)
+    WorkbookFactory(space=world.space)
+    guest = make_guest(world.dev, spaces=[(world.space, [world.workbook])])
+    client = guest_client(guest)
+    client.get("/v1/spaces")
+    # Verify the token, count the page, read its rows (narrowed and counted by subqueries).
     with django_assert_num_queries(3):
-        assert client.get(f"/v1/spaces/{world.space.id}").status_code == 200
+        response = client.get("/v1/spaces")
+    assert [space["workbooksCount"] for space in response.json()["data"]] == [1]
+    for number in range(11):
+        space = SpaceFactory(environment=world.dev, name=f"Space {number}")
+        shown, _ = WorkbookFactory.create_batch(2, space=space)
+        shared_link(world, space)
+        make_guest(world.dev, email=guest.email, spaces=[(space, [shown])])
+    with django_assert_num_queries(3):
+        response = client.get("/v1/spaces")
+    assert len(response.json()["data"]) == 12
+    assert {space["workbooksCount"] for space in response.json()["data"]} == {1}
+    assert all(space["guestLink"] is None for space in response.json()["data"])
+
+
+# Verify the credential, then the space with its environment and its number of workbooks the
+# caller may see (a guest's reach narrowed in the same query); an administrator's shared link
+# besides, where the environment allows them.
+@pytest.mark.parametrize(
+    ("caller", "shared_links", "queries"),
+    [
+        *[(caller, False, 2) for caller in (*ADMINISTRATOR_CALLERS, "space token", "guest")],
+        *[(caller, True, 3) for caller in ADMINISTRATOR_CALLERS],
+        *[(caller, True, 2) for caller in ("space token", "guest")],
+    ],
+)
+def test_reading_one_space_takes_two_queries_and_its_link_one_more(
+    world, django_assert_num_queries, caller, shared_links, queries
+):
+    allow_shared_links(world.dev, allowed=shared_links)
+    if shared_links:
+        shared_link(world, world.space)
+    if caller == "guest":
+        WorkbookFactory(space=world.space)
+        client = guest_client(make_guest(world.dev, spaces=[(world.space, [world.workbook])]))
+    else:
+        client = world.client(caller)
+    path = f"/v1/spaces/{world.space.id}"
+    client.get(path)
+    with django_assert_num_queries(queries):
+        response = client.get(path)
+    data = response.json()["data"]
+    assert data["workbooksCount"] == 1
+    assert (data["guestLink"] is not None) == (shared_links and caller in ADMINISTRATOR_CALLERS)

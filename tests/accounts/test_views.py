@@ -716,8 +716,10 @@ PINNED_QUERY_COUNTS = {
     "environment": 6,
     # + the switcher's environments, spaces with environments and workbook counts
     "/spaces/": 5,
-    # + the space with its environment, its workbooks, the switcher's environments
-    "space": 6,
+    # + the space with its environment, its workbooks, the switcher's environments, and the
+    # guest sidebar's guests and pending links (tests/guests/test_admin_views.py pins the
+    # sidebar with guests, grants and a shared link)
+    "space": 8,
     # + the switcher's environments, administrators with memberships, pending invitations
     "/team/": 6,
     # + count, environment names, the page of events, actors' emails, the switcher's

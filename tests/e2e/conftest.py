@@ -137,6 +137,27 @@ def second_page(browser, base_url, request):
     _finish(context, page, request, "-second")
 
 
+@pytest.fixture
+def open_browser(browser, base_url, request):
+    """More people's browsers, as many as a test asks for, each a context of its own:
+    `open_browser(viewport)` (a test at 390 px passes its own tab's `viewport_size`)."""
+    opened = []
+
+    def open_one(viewport=DESKTOP):
+        context, page = _new_page(browser, base_url, request, viewport)
+        opened.append((context, page))
+        return page
+
+    yield open_one
+    refused = []
+    for number, (context, page) in enumerate(opened, 1):
+        try:
+            _finish(context, page, request, f"-person{number}")
+        except AssertionError as error:  # every context is closed, and every refusal told
+            refused.append(str(error))
+    assert refused == [], "\n".join(refused)
+
+
 def snap(page, name: str) -> None:
     """Screenshot the whole page when E2E_SCREENSHOTS names a folder."""
     if SCREENSHOTS:

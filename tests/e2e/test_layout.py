@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts import services as account_services
+from guests import services as guest_services
 from tests.e2e.conftest import assert_fits_the_screen, assert_text_contrast, sign_in, snap
 from tests.factories import (
     DEFAULT_PASSWORD,
@@ -37,6 +38,13 @@ def populated_account():
     account_services.administrator_invite(
         account=account, actor=user, email=("i" * 60) + "@" + ("d" * 60) + ".example.com"
     )
+    guest_services.guest_create(
+        environment=environment,
+        actor=user,
+        email=("g" * 60) + "@" + ("e" * 60) + ".example.com",
+        name=LONG_NAME,
+        spaces=[{"space": space}],
+    )
     return account, user, environment, space
 
 
@@ -48,6 +56,7 @@ def pages(environment, space):
         "api-keys": f"/environments/{environment.id}/api-keys/",
         "spaces": "/spaces/",
         "space": f"/spaces/{space.id}/",
+        "guests": f"/environments/{environment.id}/guests/",
         "team": "/team/",
         "logs": "/logs/",
         "personal-access-tokens": "/personal-access-tokens/",

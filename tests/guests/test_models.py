@@ -163,7 +163,10 @@ def test_links_are_built_from_the_site_url(settings):
     assert links.shared_link_url(token) == f"https://portal.example.com/guest/shared/{token}/"
 
 
-def test_the_reserved_pages_show_nothing_yet(client, db):
-    token = links.generate(links.MAGIC_LINK)
-    assert client.get(f"/guest/magic/{token}/").status_code == 404
-    assert client.get(f"/guest/shared/{token}/").status_code == 404
+def test_the_links_open_the_guest_pages_without_their_token(client, db):
+    # The pages themselves: tests/guests/test_views.py.
+    for prefix, kind in ((links.MAGIC_LINK, "magic"), (links.SHARED_LINK, "shared")):
+        token = links.generate(prefix)
+        response = client.get(f"/guest/{kind}/{token}/")
+        assert response.status_code == 302
+        assert token not in response["Location"]

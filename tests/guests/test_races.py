@@ -141,3 +141,33 @@ def test_one_space_granted_twice_at_once_is_one_grant(world):
 
     assert [kind for kind, _ in outcomes] == ["ok", "ok"]
     assert SpaceGrant.objects.filter(guest=guest).count() == 1
+
+
+def test_one_confirmation_page_posted_twice_at_once_signs_in_once(world):
+    # Through the view: two browsers holding the same link (the guest's, and a scanner's
+    # that posts) press "Continue" at the same moment.
+    from django.test import Client
+    from django.urls import reverse
+
+    from guests import links, sessions
+
+    account, environment, space = world
+    guest = make_guest(environment, spaces=[space])
+    _, token = services.magic_link_create(
+        guest=guest,
+        space=space,
+        purpose=MagicLink.Purpose.INVITATION,
+        actor=administrator_of(account),
+    )
+    browsers = [Client(), Client()]
+    for browser in browsers:
+        browser.get(links.magic_link_url(token).removeprefix("http://testserver"))
+    confirm = reverse("guests:magic-link-confirm")
+
+    outcomes = run_together(*[lambda each=browser: each.post(confirm) for browser in browsers])
+
+    assert sorted(response.status_code for _, response in outcomes) == [302, 404]
+    signed_in = [browser for browser in browsers if sessions.GUEST_ID_KEY in browser.session]
+    assert len(signed_in) == 1
+    assert signed_in[0].session[sessions.GUEST_ID_KEY] == guest.id
+    assert MagicLink.objects.get().used_at is not None

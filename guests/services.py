@@ -80,6 +80,10 @@ def _clean_line(value, *, field: str, what: str, max_length: int = NAME_MAX_LENG
     return text
 
 
+def _one_line(text: str) -> str:
+    return " ".join("".join(c if c.isprintable() else " " for c in text).split())
+
+
 def _clean_message(value) -> str:
     text = (value or "").strip()
     if len(text) > MESSAGE_MAX_LENGTH:
@@ -517,7 +521,9 @@ def guest_invite_guest(
         guest=guest,
         space=space,
         actor=inviter,
-        from_name=from_name or inviter.name,
+        # A name is stored as typed (a tab, a control character): the mail's sender line takes
+        # it as one line, so a guest with such a name can still invite.
+        from_name=from_name or _one_line(inviter.name),
         message=message,
     )
     return guest

@@ -610,6 +610,26 @@ def test_a_guest_inviting_someone_new_passes_on_their_own_workbook_limits(
     assert "Ivy invited you to Onboarding." in mail.body
 
 
+def test_a_guest_whose_name_is_not_one_line_can_still_invite(
+    environment, space, mailoutbox, django_capture_on_commit_callbacks
+):
+    # Names are stored as typed; the mail's sender line takes the inviter's as one line.
+    inviter = make_guest(environment, email="inviter@example.com", name="Ivy\tvon\x07 Ada")
+    services.guest_create(
+        environment=environment,
+        actor=None,
+        email=inviter.email,
+        name="x",
+        spaces=[{"space": space, "workbooks": None}],
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.guest_invite_guest(
+            inviter=inviter, space=space, email="friend@example.com", name="Friend"
+        )
+    (mail,) = mailoutbox
+    assert "Ivy von Ada invited you to Onboarding." in mail.body
+
+
 def test_a_guest_invitation_leaves_an_existing_grant_as_it_is(environment, space, workbooks):
     inviter = make_guest(environment, email="inviter@example.com", spaces=[space])
     invitee = make_guest(environment, email="friend@example.com", spaces=[(space, [workbooks[1]])])

@@ -4,8 +4,6 @@ guest's own browser), the shared link copied, regenerated and disabled, remove t
 from one space, and delete them from the environment's Guests page, whose confirmation
 names the spaces they lose."""
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
@@ -21,16 +19,12 @@ from tests.factories import (
     development,
     make_account,
 )
-from tests.guests.conftest import make_guest
+from tests.guests.conftest import magic_link_in, make_guest
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 GUEST_EMAIL = "grace.guestwithaverylongaddress@example-partner-company.com"
 GUEST_NAME = "Grace " + "Hopper-" * 12  # long enough to wrap in the sidebar
-
-
-def magic_link_in(mail) -> str:
-    return re.search(r"https?://\S+/guest/magic/\S+/", mail.body).group(0)
 
 
 def the_world():

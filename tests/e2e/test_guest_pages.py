@@ -3,8 +3,6 @@ magic link, confirming, switching spaces, seeing only the granted workbook, invi
 another guest, signing out, asking for a new link; a deleted guest's open browser refused
 on its next click; a shared link redeemed by two people in two browsers."""
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
@@ -19,14 +17,11 @@ from tests.factories import (
     development,
     make_account,
 )
+from tests.guests.conftest import magic_link_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 WIDTHS = ["desktop", "phone"]
-
-
-def magic_link_in(mail) -> str:
-    return re.search(r"https?://\S+/guest/magic/\S+/", mail.body).group(0)
 
 
 def world():

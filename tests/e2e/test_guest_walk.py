@@ -9,8 +9,6 @@ stays out; a shared link redeemed by two people in two browsers makes two guests
 Factories only build the world (an account, its development environment open to both
 kinds of link, two spaces and their workbooks); the database is only read, to check."""
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
@@ -26,6 +24,7 @@ from tests.factories import (
     development,
     make_account,
 )
+from tests.guests.conftest import magic_link_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -55,10 +54,6 @@ def world():
 def look(tab, name: str) -> None:
     snap(tab, f"walk-{name}")
     assert_fits_the_screen(tab)
-
-
-def magic_link_in(mail) -> str:
-    return re.search(r"https?://\S+/guest/magic/\S+/", mail.body).group(0)
 
 
 def token_of(link: str) -> str:

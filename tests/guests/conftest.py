@@ -31,6 +31,13 @@ def make_guest(environment, *, email="guest@example.com", name="Mr. Guest", spac
     )
 
 
+def magic_link_in(message) -> str:
+    """The whole magic link (its URL) in a mailed invitation or sign-in link."""
+    found = re.search(r"https?://\S+/guest/magic/\S+/", message.body)
+    assert found, message.body
+    return found[0]
+
+
 def token_in(message) -> str:
     """The magic link's token in a mailed invitation or sign-in link."""
     found = LINK_IN_MAIL.search(message.body)

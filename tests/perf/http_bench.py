@@ -52,11 +52,12 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def prepare(environment: dict) -> dict:
-    """Migrate the benchmark's database and make its fixtures, in a process of its own;
-    the schemes' paths and Authorization headers, and the account's id."""
+def prepare(environment: dict, module: str = "tests.perf.http_bench") -> dict:
+    """Migrate the benchmark's database and make its fixtures, in a process of its own
+    (`module`'s "prepare", which prints JSON as its last line): by default the schemes'
+    paths and Authorization headers, and the account's id."""
     result = subprocess.run(
-        [sys.executable, "-m", "tests.perf.http_bench", "prepare"],
+        [sys.executable, "-m", module, "prepare"],
         cwd=PROJECT,
         env=environment,
         capture_output=True,

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 import redis
 
-from tests.perf.http_bench import PROJECT, Server, workers_of, wrk
+from tests.perf.http_bench import PROJECT, Server, prepare, workers_of, wrk
 
 SECONDS = int(os.environ.get("SCALING_SECONDS", "5"))
 DATABASE = "portal_scaling"
@@ -192,7 +192,7 @@ def main() -> None:
     try:
         with tempfile.TemporaryDirectory() as static_root:
             environment = production_environment(scaling_url, static_root)
-            measured = _prepare(environment)
+            measured = prepare(environment, module="tests.perf.scaling")
             subprocess.run(
                 [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
                 cwd=PROJECT,
@@ -206,21 +206,6 @@ def main() -> None:
         with psycopg.connect(admin_url, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
     _report(measured)
-
-
-def _prepare(environment: dict) -> dict:
-    result = subprocess.run(
-        [sys.executable, "-m", "tests.perf.scaling", "prepare"],
-        cwd=PROJECT,
-        env={**environment, "PYTHONPATH": str(PROJECT)},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise SystemExit(f"preparing failed:\n{result.stderr}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def _over_http(environment: dict, measured: dict) -> None:

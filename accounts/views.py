@@ -44,7 +44,7 @@ from accounts.forms import (
     SpaceForm,
 )
 from accounts.models import GuestAuthentication, Space, normalize_email
-from portal.ratelimit import client_address, hit
+from portal.ratelimit import client_address, hit_each, wait_text
 
 EVENTS_PER_PAGE = 50
 
@@ -101,9 +101,8 @@ class SignInView(LoginView):
         # Both counters advance on every attempt; either one over its limit stops it: per
         # address across emails, and loosely per email across addresses. Failures per (email,
         # address) are django-axes' count, inside the form's authenticate().
-        waits = [hit("login-address", client_address(request)), hit("login-email", email)]
-        if any(waits):
-            wait = max(w for w in waits if w)
+        wait = hit_each(("login-address", client_address(request)), ("login-email", email))
+        if wait:
             # Not form.is_valid(): that would check the password of a refused attempt.
             form.refuse(f"Too many attempts, try again in {wait} seconds.")
             response = self.render_to_response(self.get_context_data(form=form), status=429)
@@ -133,15 +132,6 @@ def profile(request, account):
     return render(
         request, "accounts/profile.html", {"form": form}, status=400 if form.errors else 200
     )
-
-
-def _duration(seconds: int) -> str:
-    if seconds >= 3600 and seconds % 3600 == 0:
-        hours = seconds // 3600
-        return f"{hours} hour{'s' if hours != 1 else ''}"
-    if seconds >= 120:
-        return f"{-(-seconds // 60)} minutes"
-    return f"{seconds} second{'s' if seconds != 1 else ''}"
 
 
 class PasswordRulesMixin:
@@ -199,27 +189,25 @@ class RateLimitedPasswordResetView(PasswordResetView):
             "domain": site.netloc,
             "protocol": site.scheme,
             "site_name": "Access Portal",
-            "link_lifetime": _duration(settings.PASSWORD_RESET_TIMEOUT),
+            "link_lifetime": wait_text(settings.PASSWORD_RESET_TIMEOUT),
         }
 
     def post(self, request, *args, **kwargs):
         email = normalize_email(request.POST.get("email"))
         # Both counters advance on every request: per address, so one client cannot spray
         # requests over many emails; per email, so nobody can flood one inbox from many.
-        waits = [
-            hit("password-reset", client_address(request)),
-            hit("password-reset", f"email:{email}"),
-        ]
-        if not any(waits):
+        wait = hit_each(
+            ("password-reset", client_address(request)), ("password-reset", f"email:{email}")
+        )
+        if not wait:
             return super().post(request, *args, **kwargs)
         # Over the limit the page says so (429, as sign-in does) instead of pretending to
         # send: the counters advance for any email typed, with an account or not, so the
         # refusal tells nothing about who has one, while a silent "check your email" would
         # leave a real person waiting for a mail that never comes, and asking again.
-        wait = max(w for w in waits if w)
         form = self.get_form()
         form.is_valid()  # keeps the typed email and its own errors; sends nothing
-        form.add_error(None, f"Too many reset requests, try again in {_duration(wait)}.")
+        form.add_error(None, f"Too many reset requests, try again in {wait_text(wait)}.")
         response = self.render_to_response(self.get_context_data(form=form), status=429)
         response["Retry-After"] = str(wait)
         return response

@@ -55,6 +55,14 @@ def hit(scope: str, subject: str) -> int | None:
     return None
 
 
+def hit_each(*limits: tuple[str, str]) -> int | None:
+    """Count one attempt against every (scope, subject) limit, all of them advancing
+    whatever the others say (so a refusal tells nothing of which one it was); the longest
+    wait if any is exceeded, else None."""
+    waits = [wait for scope, subject in limits if (wait := hit(scope, subject))]
+    return max(waits, default=None)
+
+
 # django-axes ------------------------------------------------------------------------------
 
 API_PATHS = ("/v1/", "/api/v1/")
@@ -90,6 +98,10 @@ def clear_failures(request, *, username: str) -> None:
 
 
 def wait_text(seconds: int) -> str:
+    """A wait or a lifetime in words: whole hours as hours, else minutes from two on."""
+    if seconds >= 3600 and seconds % 3600 == 0:
+        hours = seconds // 3600
+        return f"{hours} hour{'s' if hours != 1 else ''}"
     if seconds >= 120:
         return f"{-(-seconds // 60)} minutes"
     return f"{seconds} second{'s' if seconds != 1 else ''}"

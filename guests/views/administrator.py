@@ -29,10 +29,12 @@ from guests.forms import GuestAddForm, SharedLinkForm
 from guests.models import MagicLink, SpaceGrant
 from portal.api import NOT_FOUND
 from portal.form_nonces import new_nonce, spend_nonce
-from portal.ratelimit import hit
+from portal.ratelimit import hit, wait_text
 
 GUESTS_PER_PAGE = 50
-MAGIC_LINK_LIFETIME = "72 hours"  # guests.services.LIFETIMES, for an invitation
+MAGIC_LINK_LIFETIME = wait_text(
+    int(services.LIFETIMES[MagicLink.Purpose.INVITATION].total_seconds())
+)
 
 
 # What the pages show of a guest ---------------------------------------------------------------
@@ -116,7 +118,7 @@ def _refused(request, space, error: ValidationError):
 def _too_many(request, space, wait: int):
     form = ConfirmForm({})
     form.is_valid()
-    form.add_error(None, f"Too many invitations, try again in {wait} seconds.")
+    form.add_error(None, f"Too many invitations, try again in {wait_text(wait)}.")
     response = _space_page(request, space, status=429, guest_action_form=form)
     response["Retry-After"] = str(wait)
     return response

@@ -21,7 +21,7 @@ from guests import links, selectors, services, sessions
 from guests.access import spaces_granted_to, workbooks_granted_to
 from guests.forms import GuestDetailsForm, LinkRequestForm
 from guests.models import Guest, SpaceGrant
-from portal.ratelimit import client_address, hit, wait_text
+from portal.ratelimit import client_address, hit, hit_each, wait_text
 
 MAGIC_LINK_SESSION_KEY = "guests:magic_link_token"
 SHARED_LINK_SESSION_KEY = "guests:shared_link_token"
@@ -115,12 +115,11 @@ def magic_link_request(request):
     # Both counters advance on every request, before anything is looked up, so a refusal
     # says nothing about who is a guest: per address, so one client cannot spray requests
     # over many emails; per email, so nobody can flood one inbox from many addresses.
-    waits = [
-        hit("magic-link-address", client_address(request)),
-        hit("magic-link-email", normalize_email(request.POST.get("email"))),
-    ]
-    if any(waits):
-        wait = max(w for w in waits if w)
+    wait = hit_each(
+        ("magic-link-address", client_address(request)),
+        ("magic-link-email", normalize_email(request.POST.get("email"))),
+    )
+    if wait:
         form.is_valid()
         form.add_error(None, f"Too many requests for a new link, try again in {wait_text(wait)}.")
         response = _magic_link_unusable(request, token, form=form, status=429)

@@ -5,7 +5,7 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from portal.ratelimit import client_address, hit, lockout_response, wait_text
+from portal.ratelimit import client_address, hit, hit_each, lockout_response, wait_text
 from tests.factories import DEFAULT_PASSWORD
 
 factory = RequestFactory()
@@ -172,7 +172,22 @@ def test_a_lockout_elsewhere_says_why_in_plain_text(db):
         (120, "2 minutes"),
         (900, "15 minutes"),
         (901, "16 minutes"),
+        (3600, "1 hour"),
+        (3601, "61 minutes"),
+        (72 * 3600, "72 hours"),
     ],
 )
 def test_wait_text(seconds, text):
     assert wait_text(seconds) == text
+
+
+@pytest.mark.usefixtures("one_rate_limit_window")
+def test_every_limit_counts_and_the_longest_wait_answers(settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "short": (1, 60), "long": (1, 3600)}
+    assert hit_each(("short", "a"), ("long", "a")) is None
+    wait = hit_each(("short", "a"), ("long", "a"))
+    assert 60 < wait <= 3601
+    # Both advanced on the refused attempt too: each alone is over its limit now.
+    assert hit("short", "a") is not None
+    assert hit("long", "a") is not None
+    assert hit_each(("short", "b")) is None

@@ -261,14 +261,10 @@ def space_shared_link_reveal(request, account, space):
     """The shared link's address for the Copy button, as JSON: never in the page's HTML (a
     saved page, a screenshot of it), only when an administrator asks, on a POST that
     Django's CSRF check guards."""
-    link = (
-        selectors.shared_link_of(space)
-        if GuestAuthentication.SHARED_LINK in space.environment.guest_authentication
-        else None
-    )
-    if link is None or not link.is_active:
+    url = selectors.shared_link_urls([space]).get(space.id)
+    if url is None:
         raise Http404(NOT_FOUND)
-    return JsonResponse({"value": links.shared_link_url(link.token)})
+    return JsonResponse({"value": url})
 
 
 @space_action

@@ -9,8 +9,10 @@ Each kind's lookup (tokens.lookups: one fixed statement, composed once per proce
 only the ids that link the caller's objects, each once, and what verification decides on;
 times are compared in SQL against the current time bound as a parameter, since reading a
 datetime costs more than the query. An object's other fields load together, in one query,
-when a request first uses one (portal.deferred)."""
+when a request first uses one (portal.deferred); the principal's user and credential are
+built when first read (tokens.principal says why)."""
 
+import functools
 import logging
 from collections.abc import Callable
 from datetime import timedelta
@@ -83,24 +85,29 @@ def _verify_personal_access_token(raw: str) -> Principal | None:
     token_id, user_id, use_to_record, membership_id, account_id = row
     if use_to_record:
         record_use(PersonalAccessToken, token_id, now)
-    user = _user_with_account(user_id, membership_id, account_id)
-    token = model_instance(PersonalAccessToken, {"id": token_id})
-    cache_relation(token, "user", user)
-    return Principal(
+    account = model_instance(Account, {"id": account_id})
+
+    def token() -> PersonalAccessToken:
+        token = model_instance(PersonalAccessToken, {"id": token_id})
+        cache_relation(token, "user", principal.user)  # the principal's own user, one object
+        return token
+
+    principal = Principal(
         kind=Principal.USER,
         id=user_id,
         account_id=account_id,
-        account=user.membership.account,
-        user=user,
+        account=account,
+        user=functools.partial(_user_with_account, user_id, membership_id, account),
         credential=token,
     )
+    return principal
 
 
-def _user_with_account(user_id: str, membership_id: int, account_id: str) -> User:
+def _user_with_account(user_id: str, membership_id: int, account: Account) -> User:
     """The user with their membership and account attached, as select_related would."""
     user = model_instance(User, {"id": user_id})
     membership = model_instance(Membership, {"id": membership_id})
-    cache_relation(membership, "account", model_instance(Account, {"id": account_id}))
+    cache_relation(membership, "account", account)
     cache_relation(user, "membership", membership)
     return user
 
@@ -136,8 +143,12 @@ def _verify_api_key(raw: str, prefix: str) -> Principal | None:
     account = model_instance(Account, {"id": account_id})
     environment = model_instance(Environment, {"id": environment_id})
     cache_relation(environment, "account", account)
-    key = model_instance(ApiKey, {"id": key_id, "operations": operations})
-    cache_relation(key, "environment", environment)
+
+    def key() -> ApiKey:
+        key = model_instance(ApiKey, {"id": key_id, "operations": operations})
+        cache_relation(key, "environment", environment)
+        return key
+
     is_secret = key_type == ApiKey.Type.SECRET
     return Principal(
         kind=Principal.SECRET_KEY if is_secret else Principal.PUBLISHABLE_KEY,
@@ -204,13 +215,13 @@ def _resolve_user_access_token(claims: dict) -> Principal | None:
     if row is None:
         return None
     membership_id, account_id = row
-    user = _user_with_account(user_id, membership_id, account_id)
+    account = model_instance(Account, {"id": account_id})
     return Principal(
         kind=Principal.USER,
         id=user_id,
         account_id=account_id,
-        account=user.membership.account,
-        user=user,
+        account=account,
+        user=functools.partial(_user_with_account, user_id, membership_id, account),
     )
 
 

@@ -68,13 +68,13 @@ def build_schemes() -> dict[str, tuple[str, str]]:
     drf_token = Token.objects.create(user=user).key
     _, knox_token = AuthToken.objects.create(user=user)
     return {
-        "no authentication": ("/bench/none", ""),
-        "one database round trip": ("/bench/round-trip", ""),
-        "PAT": ("/bench/bearer", f"Bearer {pat}"),
-        "secret key": ("/bench/bearer", f"Bearer {secret_key}"),
-        "access token": ("/bench/bearer", f"Bearer {access_token}"),
-        "DRF TokenAuthentication": ("/bench/drf-token", f"Token {drf_token}"),
-        "django-rest-knox": ("/bench/knox", f"Token {knox_token}"),
+        "no authentication": ("/v1/bench/none", ""),
+        "one database round trip": ("/v1/bench/round-trip", ""),
+        "PAT": ("/v1/bench/bearer", f"Bearer {pat}"),
+        "secret key": ("/v1/bench/bearer", f"Bearer {secret_key}"),
+        "access token": ("/v1/bench/bearer", f"Bearer {access_token}"),
+        "DRF TokenAuthentication": ("/v1/bench/drf-token", f"Token {drf_token}"),
+        "django-rest-knox": ("/v1/bench/knox", f"Token {knox_token}"),
     }
 
 

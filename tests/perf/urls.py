@@ -1,5 +1,7 @@
 """The same small list endpoint (the caller's account's environments, by account id) under
-each authentication scheme measured by the benchmark, all behind one route."""
+each authentication scheme measured by the benchmark, all behind one route. It sits under
+/v1/ as the API does, so every scheme's answer gets what every API answer gets (the
+no-store headers, portal/no_store.py), with or without a credential."""
 
 import os
 
@@ -85,4 +87,4 @@ def scheme(request, name: str):
     return VIEWS[name](request)
 
 
-urlpatterns = [path("bench/<slug:name>", scheme)]
+urlpatterns = [path("v1/bench/<slug:name>", scheme)]

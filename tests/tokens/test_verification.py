@@ -46,6 +46,10 @@ def test_pat_resolves_to_its_user_with_their_whole_account(
         assert principal.account == account
         assert principal.credential == token
         assert principal.credential.user.membership.account is principal.account
+        # Built on first read, once: every read gives the same linked objects.
+        assert principal.user is principal.user
+        assert principal.credential is principal.credential
+        assert principal.credential.user is principal.user
     assert principal.environment is None  # every environment of the account
     assert principal.is_administrator
 
@@ -200,6 +204,7 @@ def test_secret_key_reaches_only_its_environment(account, admin_user, django_ass
     assert principal.account == account
     assert principal.id == key.id
     assert principal.credential == key
+    assert principal.credential.environment is principal.environment
     assert principal.user is None  # a key is nobody's
     assert not principal.is_administrator
     with django_assert_num_queries(1):
@@ -255,6 +260,7 @@ def test_user_access_token_resolves_in_one_query(admin_user, account, django_ass
         assert principal.user == admin_user
         assert principal.account == account
         assert principal.user.membership.account == account
+        assert principal.user.membership.account is principal.account
     assert principal.account_id == account.id
     assert principal.credential is None  # an access token is not a stored credential
 

@@ -491,6 +491,27 @@ def guest_invite(
 
 
 @transaction.atomic
+def guest_add(
+    *, space: Space, actor: Actor, email: str, name: str, workbooks=()
+) -> tuple[Guest, bool]:
+    """An administrator's "Add guest" on a space's page: the guest with this email (made,
+    or the environment's guest reused) granted `space`, narrowed to `workbooks` if any
+    are given, and mailed an invitation to it when the environment lets guests in by magic
+    link. The guest, and whether an invitation was mailed; all or nothing."""
+    guest = guest_create(
+        environment=space.environment,
+        actor=actor,
+        email=email,
+        name=name,
+        spaces=[{"space": space, "workbooks": workbooks}],
+    )
+    invited = GuestAuthentication.MAGIC_LINK in space.environment.guest_authentication
+    if invited:
+        guest_invite(guest=guest, space=space, actor=actor)
+    return guest, invited
+
+
+@transaction.atomic
 def guest_invite_guest(
     *,
     inviter: Guest,

@@ -32,10 +32,11 @@ class BearerAuthentication(BaseAuthentication):
         return principal, None
 
     def _fail(self, request):
-        request._bearer_error = "invalid_token"
+        # Read back by authenticate_header: this refusal's challenge names the error (RFC 6750).
+        request.bearer_error = "invalid_token"
         raise exceptions.AuthenticationFailed(INVALID_TOKEN)
 
     def authenticate_header(self, request) -> str:
-        if getattr(request, "_bearer_error", None):
+        if getattr(request, "bearer_error", None):
             return f'{REALM}, error="invalid_token", error_description="{INVALID_TOKEN}"'
         return REALM

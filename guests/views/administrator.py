@@ -15,7 +15,6 @@ from functools import wraps
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -154,20 +153,17 @@ def space_guest_add(request, account, space):
     if mails and (wait := _invitations_wait(request)):
         return _too_many(request, space, wait)
     try:
-        with transaction.atomic():
-            guest = services.guest_create(
-                environment=space.environment,
-                actor=request.user,
-                email=form.cleaned_data["email"],
-                name=form.cleaned_data["name"],
-                spaces=[{"space": space, "workbooks": form.cleaned_data["workbooks"]}],
-            )
-            if mails:
-                services.guest_invite(guest=guest, space=space, actor=request.user)
+        guest, invited = services.guest_add(
+            space=space,
+            actor=request.user,
+            email=form.cleaned_data["email"],
+            name=form.cleaned_data["name"],
+            workbooks=form.cleaned_data["workbooks"],
+        )
     except ValidationError as error:
         add_service_errors(form, error)
         return _space_page(request, space, add_guest_form=form)
-    if mails:
+    if invited:
         messages.success(request, f"{guest.email} can now open this space. An invitation was sent.")
     else:
         messages.success(

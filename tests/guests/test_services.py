@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.models import Event, GuestAuthentication, Space, Workbook
 from guests import links, selectors, services
 from guests.models import Guest, MagicLink, SharedLink, SpaceGrant, WorkbookGrant
-from tests.factories import SpaceFactory, administrator_of, production
+from tests.factories import SpaceFactory, WorkbookFactory, administrator_of, production
 from tests.guests.conftest import make_guest, token_in
 from tokens import access_tokens
 from tokens.verification import verify
@@ -495,6 +495,64 @@ def test_a_link_whose_grant_is_gone_is_refused(guest, space):
     SpaceGrant.objects.filter(guest=guest, space=space).delete()
     with pytest.raises(ValidationError):
         services.magic_link_spend(token=token)
+
+
+# guest_add -------------------------------------------------------------------------------------
+
+
+def test_adding_a_guest_grants_the_space_narrowed_and_mails_an_invitation(
+    environment, space, workbooks, mailoutbox, django_capture_on_commit_callbacks
+):
+    admin = administrator_of(environment.account)
+    with django_capture_on_commit_callbacks(execute=True):
+        guest, invited = services.guest_add(
+            space=space, actor=admin, email="Nina@Example.com", name="Nina", workbooks=workbooks[:1]
+        )
+    assert invited
+    assert guest.email == "nina@example.com"
+    grant = SpaceGrant.objects.get(guest=guest)
+    assert grant.space == space
+    assert not grant.all_workbooks
+    assert list(
+        WorkbookGrant.objects.filter(guest=guest, space=space).values_list("workbook", flat=True)
+    ) == [workbooks[0].id]
+    (mail,) = mailoutbox
+    assert mail.to == ["nina@example.com"]
+    link = MagicLink.objects.get(guest=guest)
+    assert link.purpose == MagicLink.Purpose.INVITATION and link.token_digest == links.digest(
+        token_in(mail)
+    )
+    events = Event.objects.filter(topic__startswith="guest:").order_by("created_at")
+    assert list(events.values_list("topic", flat=True)) == [
+        "guest:created",
+        "guest:space-granted",
+        "guest:invited",
+    ]
+
+
+def test_adding_a_guest_where_magic_links_are_off_grants_without_mailing(
+    environment, space, mailoutbox, django_capture_on_commit_callbacks
+):
+    environment.guest_authentication = [GuestAuthentication.SHARED_LINK]
+    environment.save()
+    space = Space.objects.select_related("environment").get(pk=space.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        guest, invited = services.guest_add(
+            space=space, actor=None, email="nina@example.com", name="Nina"
+        )
+    assert not invited
+    assert SpaceGrant.objects.get(guest=guest, space=space).all_workbooks
+    assert mailoutbox == [] and not MagicLink.objects.exists()
+
+
+def test_adding_a_guest_refused_changes_nothing(environment, space, other_space, mailoutbox):
+    foreign = WorkbookFactory(space=other_space, name="Elsewhere")
+    with pytest.raises(ValidationError):
+        services.guest_add(
+            space=space, actor=None, email="nina@example.com", name="Nina", workbooks=[foreign]
+        )
+    assert not Guest.objects.exists() and not MagicLink.objects.exists()
+    assert mailoutbox == []
 
 
 # guest_invite ----------------------------------------------------------------------------------

@@ -97,6 +97,18 @@ def test_an_administrator_manages_a_guest_from_invitation_to_deletion(
     add_guest(tab, workbooks=["Contacts"])
     tab.goto(f"/spaces/{billing.id}/")
     add_guest(tab)
+    # The answer to Add guest is a redirect: a reload, Back and Forward re-send nothing,
+    # and Back to the page the form was on shows it as it is now (no-store: fetched again).
+    tab.reload()
+    expect(tab.get_by_role("heading", name="Billing", exact=True)).to_be_visible()
+    expect(tab.get_by_text(f"{GUEST_EMAIL} can now open this space.")).to_have_count(0)
+    tab.go_back()
+    expect(tab.get_by_role("heading", name="Billing", exact=True)).to_be_visible()
+    expect(guest_row(tab)).to_be_visible()
+    check(tab, "guest-added-back")
+    tab.go_forward()
+    expect(guest_row(tab)).to_be_visible()
+    check(tab, "guest-added-reloaded")
     assert [mail.to for mail in mailoutbox] == [[GUEST_EMAIL], [GUEST_EMAIL]]
     assert "Onboarding" in mailoutbox[0].subject and "Billing" in mailoutbox[1].subject
     guest = Guest.objects.get()

@@ -7,6 +7,10 @@ share PostgreSQL and Redis and nothing else.
 
 import os
 
+from gunicorn import glogging
+
+from portal.logging import RedactCredentials
+
 wsgi_app = "portal.wsgi:application"
 # Every interface by default, as behind a load balancer; HOST=127.0.0.1 for loopback only.
 HOST = os.environ.get("HOST", "0.0.0.0")  # noqa: S104
@@ -25,3 +29,19 @@ errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # X-Forwarded-* are read by Django itself, from TRUSTED_PROXY_COUNT proxies only.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+class RedactingLogger(glogging.Logger):
+    """gunicorn's own error log names the path of a request it could not hand over
+    ("Error handling request /guest/magic/…"), and some paths carry a token: its lines pass
+    the filter every other log line passes."""
+
+    redact_credentials = RedactCredentials()
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        for handler in self.error_log.handlers:
+            handler.addFilter(self.redact_credentials)
+
+
+logger_class = RedactingLogger

@@ -19,24 +19,9 @@ from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
 
-from portal.logging import redact
+from portal.logging import REDACTED, redact
 
 logger = logging.getLogger("portal.request")
-
-REDACTED = "[redacted]"
-
-# Routes whose path segments are credentials: (pattern, replacement). Each pattern matches
-# from the start of the path; the token-bearing segments become REDACTED.
-TOKEN_PATHS = [
-    # "accept" is the route that spends an invitation, never a token.
-    (re.compile(r"^/invitations/(?!accept/)[^/]+"), "/invitations/" + REDACTED),
-    # uidb64 and token, but not the single-segment pages beside them (sent/, done/).
-    (
-        re.compile(r"^/password-reset/[^/]+/[^/]+"),
-        f"/password-reset/{REDACTED}/{REDACTED}",
-    ),
-    (re.compile(r"^/guest/(magic|shared)/[^/]+"), rf"/guest/\1/{REDACTED}"),
-]
 
 # Query parameters whose value is a credential whatever it looks like.
 SENSITIVE_PARAMETER = re.compile(
@@ -47,12 +32,6 @@ TOKEN_LIKE = re.compile(r"^[A-Za-z0-9_.:~+/=-]{20,}$")
 
 # A request id a trusted proxy may hand us: short, and nothing that could break a log line.
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
-
-
-def redact_path(path: str) -> str:
-    for pattern, replacement in TOKEN_PATHS:
-        path = pattern.sub(replacement, path, count=1)
-    return redact(path)
 
 
 def redact_query(query: str) -> str:
@@ -68,7 +47,7 @@ def redact_query(query: str) -> str:
 
 
 def loggable_path(request) -> str:
-    path = redact_path(request.path)
+    path = redact(request.path)
     query = redact_query(request.META.get("QUERY_STRING", ""))
     return f"{path}?{query}" if query else path
 

@@ -397,6 +397,10 @@ LOGGING = {
         },
     },
     "loggers": {
+        # Django's default gives its logger a console handler of its own (DEBUG on) and the
+        # admins' mail (DEBUG off), neither through our filter, and it logs token-bearing
+        # paths ("Method Not Allowed (HEAD): /guest/magic/…"): ours alone, then.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         # The dev server logs each request too; ours says it already, so only its warnings
         # and errors (through our filter).
         "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},

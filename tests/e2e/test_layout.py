@@ -230,3 +230,57 @@ def test_the_show_once_warning_is_readable(page):
     expect(page.get_by_test_id("show-once")).to_be_visible()
     snap(page, "show-once")
     assert_text_contrast(page)
+
+
+# The demo account's names ("Demo", "Demo Admin": accounts/management/commands/demo_account.py),
+# the longest a name may be with and without a space, and a middling one.
+HEADER_NAMES = {
+    "demo": ("Demo", "Demo Admin"),
+    "middling": ("Northwind Traders International", "Alexandra Konstantinopoulou"),
+    "longest": ("Acme " + "y" * 250, "Layla " + "z" * 249),
+    "one-word": ("N" * 255, "M" * 255),
+}
+
+# How much of the account's name the header shows, against what recognising it takes: the
+# whole name when it is short, else its first word (up to 12 characters) and at least 8.
+_BRAND_SHOWN_JS = """
+brand => {
+  const name = brand.textContent.trim();
+  const firstWord = name.split(/\\s+/)[0];
+  const wanted = name.slice(0, Math.max(8, Math.min(firstWord.length, 12)));
+  const context = document.createElement("canvas").getContext("2d");
+  context.font = getComputedStyle(brand).font;
+  const needed = wanted === name
+    ? brand.scrollWidth
+    : Math.ceil(context.measureText(wanted + "\\u2026").width);
+  return {wanted, needed, shown: brand.clientWidth};
+}
+"""
+
+
+@pytest.mark.parametrize("names", HEADER_NAMES.values(), ids=HEADER_NAMES.keys())
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+def test_the_header_names_the_account_and_its_menus_open_inside_the_screen(request, width, names):
+    tab = request.getfixturevalue("page" if width == "desktop" else "phone")
+    account_name, user_name = names
+    account = make_account(name=account_name, email="header@example.com")
+    user = administrator_of(account)
+    user.name = user_name
+    user.save(update_fields=["name"])
+    sign_in(tab, user.email, DEFAULT_PASSWORD)
+    tab.goto("/team/")
+    snap(tab, f"header-{request.node.callspec.id}")
+    assert_fits_the_screen(tab)
+    screen = tab.viewport_size["width"]
+    for menu in ("profile-menu", "environment-switcher"):
+        tab.get_by_test_id(menu).locator("summary").click()
+        items = tab.get_by_test_id(menu).locator(".menu-items")
+        expect(items).to_be_visible()
+        snap(tab, f"header-{menu}-{request.node.callspec.id}")
+        for item in [items, *items.locator("li").all()]:
+            box = item.bounding_box()
+            assert 0 <= box["x"] and box["x"] + box["width"] <= screen, (menu, item.inner_text())
+        tab.keyboard.press("Escape")
+        expect(items).to_be_hidden()
+    brand = tab.locator(".topbar .brand").evaluate(_BRAND_SHOWN_JS)
+    assert brand["shown"] >= brand["needed"], f"the header does not show {brand['wanted']!r}"

@@ -4,10 +4,12 @@ Named as accounts.access names its helpers: `<things>_within(reach, ...narrowing
 queryset, `<thing>_within(reach, id, ...narrowing)` one of them by id or Http404 (through
 portal.access.get_or_404, so an id outside the reach answers exactly as an unknown one).
 
-What a guest reaches is their grants: `spaces_granted_to` and `workbooks_granted_to`
-narrow any queryset of spaces or workbooks to them. The API's space and workbook endpoints
-(accounts.api) call them through accounts.api.callers' filters, which GuestsConfig.ready
-registers for guest principals: accounts sits below guests and never imports it."""
+What a guest reaches is their grants, and of a guest access token made for one space that
+space alone: `spaces_granted_to` and `workbooks_granted_to` narrow any queryset of spaces
+or workbooks to them. Every API endpoint a guest token may call (accounts.api's spaces and
+workbooks, guests.api's invitations) fetches through accounts.api.callers' filters, which
+GuestsConfig.ready registers for guest principals, so a guest principal's reach is decided
+there and only there: accounts sits below guests and never imports it."""
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -47,35 +49,29 @@ def guests_granted(guests: QuerySet, space: Space) -> QuerySet:
     return guests.filter(pk__in=SpaceGrant.objects.filter(space=space).values("guest_id"))
 
 
-def spaces_granted_to(guest_id: str, spaces: QuerySet) -> QuerySet:
-    """`spaces`, narrowed to those the guest has a grant to. A subquery rather than a join,
+def spaces_granted_to(guest_id: str, spaces: QuerySet, space: Space | None = None) -> QuerySet:
+    """`spaces`, narrowed to those the guest has a grant to, and with `space` (a guest
+    access token made for one space) to that space alone. A subquery rather than a join,
     so that counts annotated on the spaces (their workbooks) count each space once."""
-    return spaces.filter(pk__in=SpaceGrant.objects.filter(guest_id=guest_id).values("space_id"))
+    granted = spaces.filter(pk__in=SpaceGrant.objects.filter(guest_id=guest_id).values("space_id"))
+    return granted.filter(pk=space.pk) if space is not None else granted
 
 
-def workbooks_granted_to(guest_id: str, workbooks: QuerySet) -> QuerySet:
+def workbooks_granted_to(
+    guest_id: str, workbooks: QuerySet, space: Space | None = None
+) -> QuerySet:
     """`workbooks`, narrowed to those the guest may open: every workbook of a space granted
     whole, and of a space granted in part only the workbooks named (none once those are
-    all deleted)."""
+    all deleted); with `space` (a token made for one space), only that space's."""
     whole_spaces = SpaceGrant.objects.filter(guest_id=guest_id, all_workbooks=True)
     partial_spaces = SpaceGrant.objects.filter(guest_id=guest_id, all_workbooks=False)
     named = WorkbookGrant.objects.filter(
         guest_id=guest_id, space_id__in=partial_spaces.values("space_id")
     )
-    return workbooks.filter(
+    granted = workbooks.filter(
         Q(space_id__in=whole_spaces.values("space_id")) | Q(pk__in=named.values("workbook_id"))
     )
-
-
-def space_granted_within(
-    account: Account, guest_id: str, space_id: str, environment: Environment | None = None
-) -> Space:
-    """A space of the account (and environment) that the guest has a grant to, or Http404:
-    what a guest may name, say to invite someone to it."""
-    spaces = accounts_access.spaces_within(account, environment).select_related(
-        "environment__account"
-    )
-    return get_or_404(spaces_granted_to(guest_id, spaces), space_id)
+    return granted.filter(space_id=space.pk) if space is not None else granted
 
 
 def space_choices_within(

@@ -3,10 +3,11 @@ get, update, delete (or, with `?spaceId=`, remove one space connection), a guest
 token, and invitations by magic link.
 
 Administrators and secret keys (within their own environment) manage guests. A guest, by
-their own access token, may only invite: POST /v1/invitations, to a space of theirs whose
-"guests can invite" is on. Every guest, space and workbook is reached through guests.access
-and accounts.access narrowed to the caller: an id outside that reach answers 404, exactly
-as an unknown one."""
+their own access token, may only invite: POST /v1/invitations, to a space of theirs (a
+token made for one space: that space only) whose "guests can invite" is on. Every guest,
+space and workbook is reached through guests.access and accounts.access narrowed to the
+caller, and a space through accounts.api.callers too: an id outside that reach answers 404,
+exactly as an unknown one."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import transaction
@@ -15,6 +16,7 @@ from rest_framework import exceptions, status
 from rest_framework.views import APIView
 
 from accounts import access as accounts_access
+from accounts.api import callers
 from accounts.models import normalize_email
 from guests import access, selectors, services
 from guests.models import Guest
@@ -29,6 +31,7 @@ from guests.serializers import (
     GuestUpdateInput,
     InvitationInput,
 )
+from portal.access import get_or_404
 from portal.api import data_response, deleted_response, validated
 from portal.pagination import Pagination
 from portal.ratelimit import hit
@@ -82,7 +85,13 @@ def _answer(guests: list[Guest]) -> list[dict]:
 
 
 def _space(principal, space_id: str):
-    return accounts_access.space_within(principal.account, space_id, principal.environment)
+    """A space within the caller's whole reach, in one query: its account, a key's
+    environment, a token's one space, and a guest's grants (callers.spaces_reached, as the
+    spaces endpoints fetch)."""
+    within = accounts_access.spaces_within(
+        principal.account, principal.environment, principal.space
+    ).select_related("environment__account")
+    return get_or_404(callers.spaces_reached(principal, within), space_id)
 
 
 class GuestList(APIView):
@@ -241,7 +250,8 @@ class InvitationList(APIView):
         description="For each `{guestId, spaceId}`: the guest must have access to the space "
         "(400), and the environment must let guests in by magic link (400). A guest's own "
         "access token may invite to a space of theirs whose `guestsCanInvite` is on (403 "
-        "otherwise). All or nothing: no mail leaves unless every invitation is good.",
+        "otherwise); a token made for one space, to that space only (404 for any other). "
+        "All or nothing: no mail leaves unless every invitation is good.",
         request=one_or_many(InvitationInput, "Invites"),
         responses={
             200: OpenApiResponse(data_envelope(SuccessSerializer), description="Sent."),
@@ -258,12 +268,7 @@ class InvitationList(APIView):
                 raise exceptions.Throttled(wait=wait)
         with transaction.atomic():
             for item in items:
-                if principal.kind == Principal.GUEST:
-                    space = access.space_granted_within(
-                        principal.account, principal.id, item["spaceId"], principal.environment
-                    )
-                else:
-                    space = _space(principal, item["spaceId"])
+                space = _space(principal, item["spaceId"])
                 guest = access.guest_within(
                     principal.account, item["guestId"], principal.environment
                 )

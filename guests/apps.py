@@ -19,7 +19,9 @@ class GuestsConfig(AppConfig):
         # A guest access token is verified in one query, against the guest's current rows.
         verification.access_token_resolvers[access_tokens.GUEST] = resolve_guest_access_token
 
-        # A guest principal reaches only the spaces and workbooks it is granted.
+        # A guest principal reaches only the spaces and workbooks it is granted, and a token
+        # made for one space only that space: decided here, for every endpoint a guest token
+        # may call, not by each endpoint remembering `principal.space`.
         callers.principal_space_filters[Principal.GUEST] = spaces_of_guest_principal
         callers.principal_workbook_filters[Principal.GUEST] = workbooks_of_guest_principal
 
@@ -47,13 +49,13 @@ def add_guest_sidebar(request, space, response):
 def spaces_of_guest_principal(principal, spaces):
     from guests.access import spaces_granted_to
 
-    return spaces_granted_to(principal.id, spaces)
+    return spaces_granted_to(principal.id, spaces, principal.space)
 
 
 def workbooks_of_guest_principal(principal, workbooks):
     from guests.access import workbooks_granted_to
 
-    return workbooks_granted_to(principal.id, workbooks)
+    return workbooks_granted_to(principal.id, workbooks, principal.space)
 
 
 def shared_link_urls(spaces):

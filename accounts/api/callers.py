@@ -13,7 +13,8 @@ below tokens and does not import it (tests/accounts/test_api_access.py checks th
 - A space access token (handed out with a space a publishable key created) reads and updates
   its space, and lists, reads, creates and updates that space's workbooks; nothing else.
 - A guest access token (GET /v1/guests/{id}/token) lists and reads the spaces and workbooks
-  its guest is granted, and nothing else: the guests app narrows them (see below)."""
+  its guest is granted (of a token made for one space, that space's), and invites guests
+  there; nothing else. The guests app narrows them (see below), for every endpoint at once."""
 
 from collections.abc import Callable
 

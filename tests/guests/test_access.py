@@ -75,12 +75,19 @@ def test_a_guest_reaches_a_whole_space_or_only_the_workbooks_named(
     assert access.spaces_granted_to(guest.id, Space.objects.filter(pk=space.pk)).exists()
 
 
-def test_a_guest_granted_a_space_named_within_reach(account, environment, guest, space):
-    assert access.space_granted_within(account, guest.id, space.id, environment) == space
-    not_theirs = SpaceFactory(environment=environment)
-    for space_id in (not_theirs.id, "us_sp_unknown"):
-        with pytest.raises(Http404):
-            access.space_granted_within(account, guest.id, space_id, environment)
+def test_a_token_made_for_one_space_reaches_that_space_alone(
+    environment, guest, space, other_space, workbooks
+):
+    beside = WorkbookFactory(space=other_space)
+    never = SpaceFactory(environment=environment)
+    assert list(access.spaces_granted_to(guest.id, Space.objects.all(), space)) == [space]
+    assert not access.spaces_granted_to(guest.id, Space.objects.filter(pk=never.pk), never).exists()
+    assert set(access.workbooks_granted_to(guest.id, Workbook.objects.all(), space)) == set(
+        workbooks
+    )
+    assert list(access.workbooks_granted_to(guest.id, Workbook.objects.all(), other_space)) == [
+        beside
+    ]
 
 
 def test_space_choices_are_fetched_within_the_reach(
@@ -116,8 +123,8 @@ def test_space_choices_are_fetched_within_the_reach(
 
 
 class Caller:
-    def __init__(self, kind, id="us_g_x"):
-        self.kind, self.id = kind, id
+    def __init__(self, kind, id="us_g_x", space=None):
+        self.kind, self.id, self.space = kind, id, space
 
 
 def test_callers_narrow_guests_and_leave_other_kinds_alone(guest, space, other_space):
@@ -130,6 +137,22 @@ def test_callers_narrow_guests_and_leave_other_kinds_alone(guest, space, other_s
     administrator = Caller(Principal.USER)
     assert third in callers.spaces_reached(administrator, Space.objects.all())
     assert callers.space_reached(administrator, third) == third
+
+
+def test_callers_narrow_a_guest_token_made_for_one_space_to_that_space(
+    guest, space, other_space, workbooks
+):
+    """Whatever the endpoint passes on, the guest's filters apply the token's own space:
+    the guest's other granted space is out of its reach."""
+    beside = WorkbookFactory(space=other_space)
+    as_token = Caller(Principal.GUEST, guest.id, space)
+    assert list(callers.spaces_reached(as_token, Space.objects.all())) == [space]
+    assert callers.space_reached(as_token, space) == space
+    with pytest.raises(Http404):
+        callers.space_reached(as_token, other_space)
+    assert set(callers.workbooks_reached(as_token, Workbook.objects.all())) == set(workbooks)
+    with pytest.raises(Http404):
+        callers.workbook_reached(as_token, beside)
 
 
 def test_a_guest_without_registered_filters_reaches_nothing(monkeypatch, guest, space):

@@ -69,4 +69,4 @@ lint: $(VENV)/installed
 	$(PY) -m ruff check .
 
 clean:
-	rm -rf $(VENV) $(SDK_DIR)/node_modules db.sqlite3 .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(SDK_DIR)/node_modules db.sqlite3 db.sqlite3-wal db.sqlite3-shm .pytest_cache .ruff_cache

@@ -135,21 +135,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # errors", "Transactions behavior", "Setting pragma options"); without them, about 85 of 224
     # writes from 8 threads answered 500 "database is locked" and were lost
     # (tests/production/test_sqlite_concurrent_writes.py).
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {
-            # Each transaction takes the write lock when it begins: one that began by
-            # reading and then writes cannot wait for the lock (SQLite refuses it at once,
-            # whatever the timeout), while a BEGIN IMMEDIATE can.
-            "transaction_mode": "IMMEDIATE",
-            # How long a writer waits for another's lock before "database is locked".
-            "timeout": 20,
-            # Write-ahead logging: readers never wait for the writer, nor it for them; kept
-            # in the file once set. With it, synchronous=NORMAL is safe (a power cut may
-            # lose the last commits, never corrupt the file) and spares an fsync per commit.
-            # (An in-memory test database keeps its own journal and ignores WAL.)
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
-        }
-    )
+    # Options in DATABASE_URL (e.g. `?timeout=5`) win over these.
+    sqlite_options = DATABASES["default"].setdefault("OPTIONS", {})
+    # Each transaction takes the write lock when it begins: one that began by reading and
+    # then writes cannot wait for the lock (SQLite refuses it at once, whatever the
+    # timeout), while a BEGIN IMMEDIATE waits its turn.
+    sqlite_options.setdefault("transaction_mode", "IMMEDIATE")
+    # How long a writer waits for another's lock (seconds) before "database is locked".
+    sqlite_options.setdefault("timeout", 20)
+    # Write-ahead logging: readers never wait for the writer, nor it for them; kept in the
+    # file once set. With it, synchronous=NORMAL is safe (a power cut may lose the last
+    # commits, never corrupt the file) and spares an fsync per commit. An in-memory
+    # database (the tests') answers journal_mode "memory" and is otherwise unchanged.
+    sqlite_options.setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
     "DATABASE_PREPARED_STATEMENTS", default=True
 ):

@@ -5,8 +5,11 @@ A magic link's or shared link's token is written in the portal's credential form
 bits of randomness) with prefixes of its own, `ml_` and `sl_`. The format's checksum lets
 the link's page refuse a mangled or made-up link (a mail client that cut it short, a
 guess) without a query, and the prefixes let a secret scanner tell them apart from API
-credentials. They are not added to tokens.credentials.PREFIXES on purpose: a link's token
-is never a bearer credential, so tokens.verification does not even recognise its form.
+credentials. The link a shared link's join form mails to confirm an email
+(guests.models.SharedLinkConfirmation) is written as a magic link is, `ml_`: a mailed
+single-use link, which scanners and the log redaction already know. They are not added to
+tokens.credentials.PREFIXES on purpose: a link's token is never a bearer credential, so
+tokens.verification does not even recognise its form.
 
 Links are built from settings.SITE_URL, never from a request's Host header, so a forged
 Host cannot make the portal mail out a link to someone else's server."""
@@ -59,3 +62,7 @@ def magic_link_url(token: str) -> str:
 
 def shared_link_url(token: str) -> str:
     return settings.SITE_URL + reverse("guests:shared-link", args=[token])
+
+
+def shared_link_confirmation_url(token: str) -> str:
+    return settings.SITE_URL + reverse("guests:shared-link-confirmation", args=[token])

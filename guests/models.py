@@ -161,3 +161,39 @@ class SharedLink(models.Model):
         return self.disabled_at is None and (
             self.expires_at is None or self.expires_at > timezone.now()
         )
+
+
+class SharedLinkConfirmation(models.Model):
+    """Someone's request to join a space by its shared link, waiting for the owner of the
+    email they gave. The join form mails a single-use link to that email and changes nothing
+    else; the POST from the link's page (guests.services.shared_link_join_confirm) makes the
+    guest, or grants the space to the guest the email already is. So every guest who joined
+    by a shared link has an email somebody opened, and typing a guest's email into a join
+    form gives nobody anything until that guest confirms from their own inbox. The token is
+    kept only as a digest, as a magic link's is."""
+
+    id = PublicIdField(prefix="us_slc")
+    shared_link = models.ForeignKey(
+        SharedLink, on_delete=models.CASCADE, related_name="confirmations"
+    )
+    # Stored normalised (accounts.models.normalize_email), as guests are looked up.
+    email = models.EmailField()
+    # The name typed, for a guest made on confirmation (an existing guest keeps theirs).
+    name = models.CharField(max_length=NAME_MAX_LENGTH)
+    token_digest = models.CharField(max_length=DIGEST_LENGTH, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Joining by shared link as {self.email}"
+
+    @property
+    def shared_link_still_works(self) -> bool:
+        """Whether the shared link is as it was when the join form was sent: on, unexpired,
+        not regenerated since (which stops the old link at once, for those halfway too)."""
+        link = self.shared_link
+        return link.is_active and link.regenerated_at <= self.created_at

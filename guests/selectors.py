@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from accounts.models import GuestAuthentication
 from guests import links
-from guests.models import MagicLink, SharedLink, SpaceGrant, WorkbookGrant
+from guests.models import MagicLink, SharedLink, SharedLinkConfirmation, SpaceGrant, WorkbookGrant
 
 
 def with_grants(guests: QuerySet) -> QuerySet:
@@ -80,6 +80,24 @@ def shared_link_active(token: str) -> SharedLink | None:
         .first()
     )
     return link if link is not None and link.is_active else None
+
+
+def shared_link_confirmation_pending(token: str) -> SharedLinkConfirmation | None:
+    """The unused, unexpired join confirmation this token opens, with its shared link and
+    space, while its shared link still works as it did when the join form was sent; None
+    otherwise. Looking never spends it."""
+    if not links.is_well_formed(token, links.MAGIC_LINK):
+        return None
+    confirmation = (
+        SharedLinkConfirmation.objects.select_related("shared_link__space__environment__account")
+        .filter(
+            token_digest=links.digest(token), used_at__isnull=True, expires_at__gt=timezone.now()
+        )
+        .first()
+    )
+    if confirmation is None or not confirmation.shared_link_still_works:
+        return None
+    return confirmation
 
 
 def shared_link_urls(spaces: list) -> dict[str, str]:

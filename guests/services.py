@@ -11,7 +11,6 @@ Who acts (`actor`) is anything with an `id`, as the audit trail records actors: 
 API key's principal, a guest (a Guest, or a guest principal of the API)."""
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -32,7 +31,14 @@ from accounts.models import (
 )
 from accounts.services import clean_name
 from guests import links
-from guests.models import Guest, MagicLink, SharedLink, SpaceGrant, WorkbookGrant
+from guests.models import (
+    Guest,
+    MagicLink,
+    SharedLink,
+    SharedLinkConfirmation,
+    SpaceGrant,
+    WorkbookGrant,
+)
 from tokens import access_tokens, encryption
 
 logger = logging.getLogger(__name__)
@@ -432,8 +438,7 @@ def magic_link_create(
     return link, token
 
 
-def _mail_link(*, guest: Guest, space: Space, url: str, subject: str, opening: str, hours: str):
-    email = guest.email
+def _mail_link(*, email: str, space: Space, url: str, subject: str, opening: str, hours: str):
     body = f"{opening}\n\nOpen {space.name} here (the link works once, for {hours}):\n{url}\n"
     # A header is one line: a name typed with a line break in it must not end the subject
     # (Django would refuse to send it, after the link was made).
@@ -472,7 +477,7 @@ def guest_invite(
     if message:
         opening += f"\n\n{message}"
     _mail_link(
-        guest=guest,
+        email=guest.email,
         space=space,
         url=links.magic_link_url(token),
         subject=f"You are invited to {space.name}",
@@ -660,7 +665,7 @@ def _send_sign_in_link(grant: SpaceGrant) -> MagicLink:
         guest=guest, space=space, purpose=MagicLink.Purpose.SIGN_IN, actor=guest
     )
     _mail_link(
-        guest=guest,
+        email=guest.email,
         space=space,
         url=links.magic_link_url(token),
         subject=f"Your sign-in link for {space.name}",
@@ -734,24 +739,14 @@ def shared_link_disable(*, space: Space, actor: Actor | None) -> SharedLink:
     return link
 
 
-@dataclass(frozen=True)
-class SharedLinkRedemption:
-    """What redeeming a shared link gave: the person's own guest, their grant to the space,
-    and whether the page may sign them in now. Only a guest made just now may be: an email
-    that was a guest's already is that guest's, and is mailed a sign-in link instead, so
-    nobody holding a shared link can sign in as someone else by typing their email."""
-
-    guest: Guest
-    grant: SpaceGrant
-    signed_in: bool
+# Whoever holds a shared link may ask to join as often as the limits allow; each ask mails
+# the email given a link that confirms it, which lives as long as a sign-in link asked for.
+JOIN_CONFIRMATION_LIFETIME = LIFETIMES[MagicLink.Purpose.SIGN_IN]
 
 
-@transaction.atomic
-def shared_link_redeem(*, token: str, name: str, email: str) -> SharedLinkRedemption:
-    """Someone holding a space's shared link gives their name and email and becomes a guest
-    of their own (made, or the one this email already is in the environment) with a grant
-    to the space. Never a shared identity. Only while the link is on and unexpired, and the
-    environment lets guests in by shared link."""
+def _shared_link_usable(token: str) -> SharedLink:
+    """The turned-on, unexpired shared link this token is, in an environment that lets
+    guests in by shared link; ValidationError otherwise."""
     if not links.is_well_formed(token, links.SHARED_LINK):
         raise ValidationError(LINK_GONE)
     link = (
@@ -761,25 +756,87 @@ def shared_link_redeem(*, token: str, name: str, email: str) -> SharedLinkRedemp
     )
     if link is None or not link.is_active:
         raise ValidationError(LINK_GONE)
+    _require_method(link.space.environment, GuestAuthentication.SHARED_LINK)
+    return link
+
+
+@transaction.atomic
+def shared_link_join_request(*, token: str, name: str, email: str) -> SharedLinkConfirmation:
+    """Someone holding a space's shared link gives a name and email: that email is mailed a
+    single-use link (15 minutes) that confirms it, and nothing else changes; the guest is
+    made, or granted the space, only when the link is confirmed (shared_link_join_confirm).
+    It is the same whether or not the email is a guest's already, so the join form never
+    tells who is a guest. Only while the link is on and unexpired, and the environment lets
+    guests in by shared link. (The page limits how often it is asked.)"""
+    link = _shared_link_usable(token)
+    email = clean_guest_email(email)
+    name = clean_name(name)
+    # A mailed single-use link: written as a magic link is, so secret scanners and the log
+    # redaction (portal.logging) know it without a rule of its own.
+    confirmation_token = links.generate(links.MAGIC_LINK)
+    confirmation = SharedLinkConfirmation.objects.create(
+        shared_link=link,
+        email=email,
+        name=name,
+        token_digest=links.digest(confirmation_token),
+        expires_at=timezone.now() + JOIN_CONFIRMATION_LIFETIME,
+    )
+    space = link.space
+    _mail_link(
+        email=email,
+        space=space,
+        url=links.shared_link_confirmation_url(confirmation_token),
+        subject=f"Confirm your email to join {space.name}",
+        opening=(
+            f"Someone asked to join {space.name} ({space.environment.account.name}) as a guest"
+            " with this email address. If it was you, confirm it with the link below."
+            " If it was not, ignore this mail: nothing changes."
+        ),
+        hours="15 minutes",
+    )
+    return confirmation
+
+
+@transaction.atomic
+def shared_link_join_confirm(*, token: str) -> SpaceGrant:
+    """Spend a join confirmation (the POST from the mailed link's page) and answer the grant
+    it signs in to: the email's guest (made now, with the name given, or the environment's
+    guest with this email, who keeps their name) granted the space by shared link unless
+    they had it, its last access recorded. Atomic: a conditional UPDATE whose row count must
+    be 1, so of two requests with one link exactly one succeeds. A used, expired or unknown
+    link, a shared link turned off, expired or regenerated since the join form was sent, or
+    an environment that no longer lets guests in by shared link: ValidationError, and the
+    link is left as it was."""
+    if not links.is_well_formed(token, links.MAGIC_LINK):
+        raise ValidationError(LINK_GONE)
+    digest = links.digest(token)
+    now = timezone.now()
+    spent = SharedLinkConfirmation.objects.filter(
+        token_digest=digest, used_at__isnull=True, expires_at__gt=now
+    ).update(used_at=now)
+    if spent != 1:
+        raise ValidationError(LINK_GONE)
+    confirmation = SharedLinkConfirmation.objects.select_related(
+        "shared_link__space__environment__account"
+    ).get(token_digest=digest)
+    if not confirmation.shared_link_still_works:
+        raise ValidationError(LINK_GONE)
+    link = confirmation.shared_link
     space = link.space
     environment = space.environment
     _require_method(environment, GuestAuthentication.SHARED_LINK)
-    email = clean_guest_email(email)
-    name = clean_name(name)
-    # Whether this request made the guest decides whether it may sign in: of two people
-    # typing one new email at once, only the one whose request made the guest does.
-    guest, signed_in = _guest_get_or_create(environment, email=email, name=name)
-    if signed_in:
+    guest, created = _guest_get_or_create(
+        environment, email=confirmation.email, name=confirmation.name
+    )
+    if created:
         _record("guest:created", guest=guest, actor=guest, name=guest.name)
     if not SpaceGrant.objects.filter(guest=guest, space=space).exists():
         _grant(guest, [(space, None)], actor=guest, via=SpaceGrant.Via.SHARED_LINK)
-    grant = SpaceGrant.objects.select_related("space__environment").get(guest=guest, space=space)
-    grant.guest = guest
-    if signed_in:
-        grant.last_accessed_at = timezone.now()
-        grant.save(update_fields=["last_accessed_at"])
-    elif GuestAuthentication.MAGIC_LINK in environment.guest_authentication:
-        _send_sign_in_link(grant)
+    grant = SpaceGrant.objects.select_related(
+        "guest__environment__account", "space__environment"
+    ).get(guest=guest, space=space)
+    grant.last_accessed_at = now
+    grant.save(update_fields=["last_accessed_at"])
     record_event(
         topic="shared-link:redeemed",
         account=environment.account,
@@ -790,10 +847,10 @@ def shared_link_redeem(*, token: str, name: str, email: str) -> SharedLinkRedemp
             "guestId": guest.id,
             "email": guest.email,
             "sharedLinkId": link.id,
-            "newGuest": signed_in,
+            "newGuest": created,
         },
     )
-    return SharedLinkRedemption(guest=guest, grant=grant, signed_in=signed_in)
+    return grant
 
 
 # Guest access tokens ----------------------------------------------------------------------

@@ -13,6 +13,13 @@ urlpatterns = [
     path("guest/magic/new-link/", guest.magic_link_request, name="magic-link-request"),
     path("guest/magic/<str:token>/", guest.magic_link, name="magic-link"),
     path("guest/shared/join/", guest.shared_link_join, name="shared-link-join"),
+    path("guest/shared/sent/", guest.shared_link_sent, name="shared-link-sent"),
+    path("guest/shared/confirm/", guest.shared_link_confirm, name="shared-link-confirm"),
+    path(
+        "guest/shared/confirm/<str:token>/",
+        guest.shared_link_confirmation,
+        name="shared-link-confirmation",
+    ),
     path("guest/shared/<str:token>/", guest.shared_link, name="shared-link"),
     path("guest/spaces/<str:space_id>/", guest.guest_space, name="guest-space"),
     path(

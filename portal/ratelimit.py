@@ -5,7 +5,7 @@ sign-ins per (email, client address) in the same cache.
 Axes hooks every authenticate() call, the Django admin's login included; the limits here
 are what it cannot count: attempts per client address across emails, the loose per-email
 limit across addresses, password reset requests, guests' requests for a new magic
-link."""
+link, and the join forms of shared links."""
 
 import hashlib
 import time

@@ -324,6 +324,12 @@ RATE_LIMITS = {
     # email across addresses (a few tries for slow mail; no flooding an inbox).
     "magic-link-address": (20, 3600),
     "magic-link-email": (5, 3600),
+    # A shared link's join form, which mails a confirmation link to the email given (counted
+    # per email with "magic-link-email" above): per client address, like "Email me a new
+    # link", and per link across addresses, so a link that leaked cannot be used to mail
+    # in bulk; a class joining at once stays well within it.
+    "shared-link-address": (20, 3600),
+    "shared-link": (200, 3600),
 }
 
 SESSION_COOKIE_HTTPONLY = True

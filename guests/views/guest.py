@@ -25,6 +25,8 @@ from portal.ratelimit import client_address, hit, hit_each, wait_text
 
 MAGIC_LINK_SESSION_KEY = "guests:magic_link_token"
 SHARED_LINK_SESSION_KEY = "guests:shared_link_token"
+CONFIRMATION_SESSION_KEY = "guests:join_confirmation_token"
+JOIN_SENT_SESSION_KEY = "guests:join_sent"
 
 
 def _hold_token(request, key: str, token: str, prefix: str) -> None:
@@ -145,15 +147,28 @@ def shared_link(request, token: str):
     return redirect("guests:shared-link-join")
 
 
-def _shared_link_unusable(request):
-    return render(request, "guests/link_invalid.html", {"kind": "shared"}, status=404)
+def _shared_link_unusable(request, kind: str = "shared"):
+    return render(request, "guests/link_invalid.html", {"kind": kind}, status=404)
+
+
+def _back_in_a_guest_session(request, key: str) -> bool:
+    """Back, to a page of the join after it was confirmed here: signing in started the
+    session afresh, so what the page held is gone and the browser holds a guest instead.
+    Their space is the true answer, not "this link can't be used"."""
+    return (
+        request.method == "GET"
+        and key not in request.session
+        and sessions.holds_guest_session(request)
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def shared_link_join(request):
-    """GET asks for a name and email; the POST makes that person a guest of their own. Only
-    a guest made just now is signed in: an email that is someone's already gets a sign-in
-    link in its inbox, so nobody signs in by typing another person's email."""
+    """GET asks for a name and email; the POST mails that email a link that confirms it, and
+    changes nothing else (guests.services.shared_link_join_request): nobody becomes a guest,
+    or adds a space to someone's guest access, by typing an email they cannot open."""
+    if _back_in_a_guest_session(request, SHARED_LINK_SESSION_KEY):
+        return redirect("guests:guest-home")
     token = request.session.get(SHARED_LINK_SESSION_KEY, "")
     link = selectors.shared_link_active(token) if token else None
     if link is None:
@@ -162,30 +177,87 @@ def shared_link_join(request):
     if not _allows(space, GuestAuthentication.SHARED_LINK):
         return _method_refused(request, GuestAuthentication.SHARED_LINK, space)
     form = GuestDetailsForm(posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            redemption = services.shared_link_redeem(token=token, **form.cleaned_data)
-        except ValidationError:
-            # The form checked the name and email as the service does: what is left is the
-            # link, regenerated or turned off since it was looked up.
-            return _shared_link_unusable(request)
-        if redemption.signed_in:
-            sessions.guest_session_start(request, redemption.guest)
-            return redirect("guests:guest-space", space.id)
-        return render(
-            request,
-            "guests/check_email.html",
-            {
-                "space": space,
-                "email": redemption.guest.email,
-                "link_sent": _allows(space, GuestAuthentication.MAGIC_LINK),
-            },
+    if request.method == "POST":
+        # Counted before anything is looked up, as "Email me a new link" is: per address and
+        # per link, so nobody makes guests (or mails) in bulk with a link that leaked; and
+        # per email, with the sign-in links asked for, since each join mails that email.
+        wait = hit_each(
+            ("shared-link-address", client_address(request)),
+            ("shared-link", link.id),
+            ("magic-link-email", normalize_email(request.POST.get("email"))),
         )
+        if wait:
+            form.is_valid()
+            form.add_error(None, f"Too many attempts, try again in {wait_text(wait)}.")
+            response = render(
+                request, "guests/shared_link_join.html", {"space": space, "form": form}, status=429
+            )
+            response["Retry-After"] = str(wait)
+            return response
+        if form.is_valid():
+            try:
+                services.shared_link_join_request(token=token, **form.cleaned_data)
+            except ValidationError:
+                # The form checked the name and email as the service does: what is left is
+                # the link, regenerated or turned off since it was looked up.
+                return _shared_link_unusable(request)
+            request.session[JOIN_SENT_SESSION_KEY] = {
+                "email": form.cleaned_data["email"],
+                "space": space.name,
+            }
+            return redirect("guests:shared-link-sent")
     return render(
         request,
         "guests/shared_link_join.html",
         {"space": space, "form": form},
         status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+def shared_link_sent(request):
+    """ "Check your email", after the join form (a page of its own, so a reload or Back
+    sends nothing again). The same words whether or not the email is a guest's."""
+    if _back_in_a_guest_session(request, JOIN_SENT_SESSION_KEY):
+        return redirect("guests:guest-home")
+    sent = request.session.get(JOIN_SENT_SESSION_KEY)
+    if not isinstance(sent, dict):
+        return redirect("guests:shared-link-join")
+    return render(request, "guests/check_email.html", sent)
+
+
+@require_GET
+def shared_link_confirmation(request, token: str):
+    """The mailed confirmation link: its token into the session, then its page."""
+    _hold_token(request, CONFIRMATION_SESSION_KEY, token, links.MAGIC_LINK)
+    return redirect("guests:shared-link-confirm")
+
+
+@require_http_methods(["GET", "POST"])
+def shared_link_confirm(request):
+    """GET: "Join <space> as <email>". POST: spend the confirmation, and sign its guest in
+    (made now, or the guest this email was, now granted the space)."""
+    if _back_in_a_guest_session(request, CONFIRMATION_SESSION_KEY):
+        return redirect("guests:guest-home")
+    token = request.session.get(CONFIRMATION_SESSION_KEY, "")
+    confirmation = selectors.shared_link_confirmation_pending(token) if token else None
+    if confirmation is None:
+        return _shared_link_unusable(request, "confirmation")
+    space = confirmation.shared_link.space
+    if not _allows(space, GuestAuthentication.SHARED_LINK):
+        return _method_refused(request, GuestAuthentication.SHARED_LINK, space)
+    if request.method == "POST":
+        try:
+            grant = services.shared_link_join_confirm(token=token)
+        except ValidationError:
+            # Spent by someone else a moment ago (another tab, a scanner that posts).
+            return _shared_link_unusable(request, "confirmation")
+        sessions.guest_session_start(request, grant.guest)
+        return redirect("guests:guest-space", grant.space_id)
+    return render(
+        request,
+        "guests/shared_link_confirm.html",
+        {"confirmation": confirmation, "space": space, "account": space.environment.account},
     )
 
 

@@ -38,6 +38,18 @@ def magic_link_in(message) -> str:
     return found[0]
 
 
+def confirmation_link_in(message) -> str:
+    """The whole confirmation link (its URL) in the mail a shared link's join form sends."""
+    found = re.search(r"https?://\S+/guest/shared/confirm/\S+/", message.body)
+    assert found, message.body
+    return found[0]
+
+
+def confirmation_token_in(message) -> str:
+    """The token of the confirmation link a shared link's join form mails."""
+    return confirmation_link_in(message).rstrip("/").rsplit("/", 1)[1]
+
+
 def token_in(message) -> str:
     """The magic link's token in a mailed invitation or sign-in link."""
     found = LINK_IN_MAIL.search(message.body)

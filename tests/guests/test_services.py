@@ -12,9 +12,16 @@ from django.utils import timezone
 
 from accounts.models import Event, GuestAuthentication, Space, Workbook
 from guests import links, selectors, services
-from guests.models import Guest, MagicLink, SharedLink, SpaceGrant, WorkbookGrant
+from guests.models import (
+    Guest,
+    MagicLink,
+    SharedLink,
+    SharedLinkConfirmation,
+    SpaceGrant,
+    WorkbookGrant,
+)
 from tests.factories import SpaceFactory, WorkbookFactory, administrator_of, production
-from tests.guests.conftest import make_guest, token_in
+from tests.guests.conftest import confirmation_token_in, make_guest, token_in
 from tokens import access_tokens
 from tokens.verification import verify
 
@@ -754,30 +761,56 @@ def test_a_shared_link_is_made_kept_encrypted_and_copyable(space, admin_user):
     }
 
 
-def test_regenerating_a_shared_link_stops_the_old_one_at_once(space, admin_user):
+@pytest.fixture
+def ask_to_join(mailoutbox, django_capture_on_commit_callbacks):
+    """The join form of a shared link, through its service: the confirmation token mailed."""
+
+    def ask(token: str, *, name: str = "Ann", email: str = "ann@example.com") -> str:
+        with django_capture_on_commit_callbacks(execute=True):
+            services.shared_link_join_request(token=token, name=name, email=email)
+        assert mailoutbox[-1].to == [email.lower()]
+        return confirmation_token_in(mailoutbox[-1])
+
+    return ask
+
+
+def test_regenerating_a_shared_link_stops_the_old_one_at_once(space, admin_user, ask_to_join):
     first, old = services.shared_link_regenerate(space=space, actor=admin_user)
+    halfway = ask_to_join(old, email="halfway@example.com")
     second, new = services.shared_link_regenerate(space=space, actor=admin_user)
     assert second.pk == first.pk and old != new
     assert selectors.shared_link_active(old) is None
     with pytest.raises(ValidationError):
-        services.shared_link_redeem(token=old, name="Late", email="late@example.com")
-    assert services.shared_link_redeem(token=new, name="On time", email="ok@example.com").signed_in
+        services.shared_link_join_request(token=old, name="Late", email="late@example.com")
+    # Someone halfway through when it was regenerated cannot finish with the old link.
+    assert selectors.shared_link_confirmation_pending(halfway) is None
+    with pytest.raises(ValidationError):
+        services.shared_link_join_confirm(token=halfway)
+    grant = services.shared_link_join_confirm(token=ask_to_join(new, email="ok@example.com"))
+    assert grant.guest.email == "ok@example.com"
+    assert list(Guest.objects.values_list("email", flat=True)) == ["ok@example.com"]
 
 
-def test_a_disabled_or_expired_shared_link_is_refused(space, admin_user):
+def test_a_disabled_or_expired_shared_link_is_refused(space, admin_user, ask_to_join):
     _, token = services.shared_link_regenerate(space=space, actor=admin_user)
+    pending = ask_to_join(token)
     services.shared_link_disable(space=space, actor=admin_user)
     assert Event.objects.filter(topic="shared-link:disabled").count() == 1
     with pytest.raises(ValidationError):
-        services.shared_link_redeem(token=token, name="A", email="a@example.com")
+        services.shared_link_join_request(token=token, name="A", email="a@example.com")
+    with pytest.raises(ValidationError):
+        services.shared_link_join_confirm(token=pending)
     with pytest.raises(ValidationError):
         services.shared_link_disable(space=space, actor=admin_user)
     _, token = services.shared_link_regenerate(
         space=space, actor=admin_user, expires_at=timezone.now() + timedelta(hours=1)
     )
+    pending = ask_to_join(token)
     SharedLink.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
     with pytest.raises(ValidationError):
-        services.shared_link_redeem(token=token, name="A", email="a@example.com")
+        services.shared_link_join_request(token=token, name="A", email="a@example.com")
+    with pytest.raises(ValidationError):
+        services.shared_link_join_confirm(token=pending)
     assert selectors.shared_link_active(token) is None
     assert selectors.shared_link_active("sl_nonsense") is None
     assert not Guest.objects.exists()
@@ -790,8 +823,11 @@ def test_a_shared_link_cannot_expire_in_the_past(space, admin_user):
         )
 
 
-def test_shared_links_need_the_environment_to_allow_them(environment, space, admin_user):
+def test_shared_links_need_the_environment_to_allow_them(
+    environment, space, admin_user, ask_to_join
+):
     _, token = services.shared_link_regenerate(space=space, actor=admin_user)
+    pending = ask_to_join(token)
     environment.guest_authentication = [GuestAuthentication.MAGIC_LINK]
     environment.save()
     space = Space.objects.select_related("environment").get(pk=space.pk)
@@ -799,49 +835,115 @@ def test_shared_links_need_the_environment_to_allow_them(environment, space, adm
         services.shared_link_regenerate(space=space, actor=admin_user)
     assert refused.value.messages == [services.METHOD_OFF[GuestAuthentication.SHARED_LINK]]
     with pytest.raises(ValidationError):
-        services.shared_link_redeem(token=token, name="A", email="a@example.com")
+        services.shared_link_join_request(token=token, name="A", email="a@example.com")
+    with pytest.raises(ValidationError):
+        services.shared_link_join_confirm(token=pending)
     assert not Guest.objects.exists()
 
 
-def test_each_person_redeeming_a_shared_link_becomes_a_guest_of_their_own(space, admin_user):
+def test_asking_to_join_only_mails_a_confirmation_link(space, admin_user, mailoutbox, ask_to_join):
     _, token = services.shared_link_regenerate(space=space, actor=admin_user)
-    first = services.shared_link_redeem(token=token, name="Ann", email="ann@example.com")
-    second = services.shared_link_redeem(token=token, name="Ben", email="ben@example.com")
+    events_before = Event.objects.count()
+
+    confirmation_token = ask_to_join(token, name="Ann", email="Ann@Example.com")
+
+    assert not Guest.objects.exists()
+    assert Event.objects.count() == events_before
+    (mail,) = mailoutbox
+    assert mail.subject == "Confirm your email to join Onboarding"
+    assert "If it was not, ignore this mail: nothing changes." in mail.body
+    assert "15 minutes" in mail.body
+    confirmation = SharedLinkConfirmation.objects.get()
+    assert (confirmation.email, confirmation.name) == ("ann@example.com", "Ann")
+    # Kept as a digest, as magic links are: the token is in the mail only.
+    assert confirmation.token_digest == links.digest(confirmation_token)
+    assert confirmation_token not in json.dumps(
+        list(SharedLinkConfirmation.objects.values()), default=str
+    )
+    assert selectors.shared_link_confirmation_pending(confirmation_token) == confirmation
+
+
+def test_each_person_confirming_a_shared_link_becomes_a_guest_of_their_own(
+    space, admin_user, ask_to_join
+):
+    _, token = services.shared_link_regenerate(space=space, actor=admin_user)
+    first = services.shared_link_join_confirm(token=ask_to_join(token, name="Ann"))
+    second = services.shared_link_join_confirm(
+        token=ask_to_join(token, name="Ben", email="ben@example.com")
+    )
     assert first.guest.pk != second.guest.pk
-    for redeemed in (first, second):
-        assert redeemed.signed_in is True
-        assert redeemed.grant.space_id == space.id
-        assert redeemed.grant.via == SpaceGrant.Via.SHARED_LINK
-        assert redeemed.grant.last_accessed_at is not None
-    assert Event.objects.filter(topic="shared-link:redeemed").count() == 2
+    assert [first.guest.name, second.guest.name] == ["Ann", "Ben"]
+    for grant in (first, second):
+        assert grant.space_id == space.id
+        assert grant.via == SpaceGrant.Via.SHARED_LINK
+        assert grant.last_accessed_at is not None
+    assert [
+        event.payload["newGuest"] for event in Event.objects.filter(topic="shared-link:redeemed")
+    ] == [True, True]
 
 
-def test_redeeming_with_an_existing_guests_email_mails_them_instead_of_signing_in(
-    environment, space, other_space, admin_user, mailoutbox, django_capture_on_commit_callbacks
+def test_a_confirmation_link_is_single_use_and_lives_15_minutes(
+    space, admin_user, ask_to_join, monkeypatch
+):
+    _, token = services.shared_link_regenerate(space=space, actor=admin_user)
+    once = ask_to_join(token)
+    services.shared_link_join_confirm(token=once)
+    with pytest.raises(ValidationError):
+        services.shared_link_join_confirm(token=once)
+    assert selectors.shared_link_confirmation_pending(once) is None
+
+    late = ask_to_join(token, email="late@example.com")
+    moment = timezone.now() + timedelta(minutes=15, seconds=1)
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+    assert selectors.shared_link_confirmation_pending(late) is None
+    with pytest.raises(ValidationError):
+        services.shared_link_join_confirm(token=late)
+    for unknown in (links.generate(links.MAGIC_LINK), "ml_short", ""):
+        with pytest.raises(ValidationError):
+            services.shared_link_join_confirm(token=unknown)
+    assert list(Guest.objects.values_list("email", flat=True)) == ["ann@example.com"]
+
+
+def test_an_existing_guests_email_is_granted_the_space_only_when_they_confirm(
+    environment, space, other_space, admin_user, ask_to_join
 ):
     existing = make_guest(environment, email="vip@example.com", spaces=[other_space])
     _, token = services.shared_link_regenerate(space=space, actor=admin_user)
-    with django_capture_on_commit_callbacks(execute=True):
-        redeemed = services.shared_link_redeem(
-            token=token, name="Impostor", email="VIP@example.com"
-        )
-    assert redeemed.guest.pk == existing.pk
-    assert redeemed.signed_in is False
-    assert Guest.objects.get(pk=existing.pk).name == "Mr. Guest"
-    (mail,) = mailoutbox
-    assert mail.to == ["vip@example.com"]
-    assert services.magic_link_spend(token=token_in(mail)).space_id == space.id
+
+    confirmation_token = ask_to_join(token, name="Impostor", email="VIP@example.com")
+
+    assert grants_of(existing) == {other_space.id: None}
+    grant = services.shared_link_join_confirm(token=confirmation_token)
+    assert grant.guest.pk == existing.pk
+    assert grants_of(existing) == {other_space.id: None, space.id: None}
+    assert grant.via == SpaceGrant.Via.SHARED_LINK
+    assert Guest.objects.get().name == "Mr. Guest"
+    assert Event.objects.get(topic="shared-link:redeemed").payload["newGuest"] is False
 
 
-def test_redeeming_refuses_bad_names_and_emails(space, admin_user):
+def test_a_guest_of_the_space_confirming_keeps_their_grant_as_it_was(
+    environment, space, workbooks, admin_user, ask_to_join
+):
+    existing = make_guest(environment, email="vip@example.com", spaces=[(space, workbooks[:1])])
+
+    _, token = services.shared_link_regenerate(space=space, actor=admin_user)
+    grant = services.shared_link_join_confirm(token=ask_to_join(token, email="vip@example.com"))
+
+    assert grant.guest.pk == existing.pk
+    assert grants_of(existing) == {space.id: {workbooks[0].id}}
+    assert grant.via == SpaceGrant.Via.ADMINISTRATOR
+
+
+def test_asking_to_join_refuses_bad_names_and_emails(space, admin_user, mailoutbox):
     _, token = services.shared_link_regenerate(space=space, actor=admin_user)
     with pytest.raises(ValidationError):
-        services.shared_link_redeem(token=token, name="A", email="not-an-email")
+        services.shared_link_join_request(token=token, name="A", email="not-an-email")
     with pytest.raises(ValidationError):
-        services.shared_link_redeem(token=token, name=" ", email="a@example.com")
+        services.shared_link_join_request(token=token, name=" ", email="a@example.com")
     with pytest.raises(ValidationError):
-        services.shared_link_redeem(token="sl_short", name="A", email="a@example.com")
-    assert not Guest.objects.exists()
+        services.shared_link_join_request(token="sl_short", name="A", email="a@example.com")
+    assert not SharedLinkConfirmation.objects.exists()
+    assert mailoutbox == []
 
 
 # Guest access tokens ---------------------------------------------------------------------------

@@ -178,7 +178,12 @@ def environment_update(
         changes["guest_authentication"] = clean_guest_authentication(guest_authentication)
     if metadata is not None:
         changes["metadata"] = clean_metadata(metadata)
-    changed = _save_changes(environment, changes)
+    try:
+        with transaction.atomic():  # a concurrent twin loses at the unique constraint
+            changed = _save_changes(environment, changes)
+    except IntegrityError as error:
+        environment.refresh_from_db()  # as saved, for the page that shows the refusal
+        raise ValidationError({"name": DUPLICATE_ENVIRONMENT}) from error
     if not changed:
         return environment
     record_event(

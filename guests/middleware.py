@@ -16,10 +16,10 @@ signed-in administrator: they show a guest's spaces and hold a link's token in t
 session."""
 
 from django.conf import settings
-from django.http import Http404
 from django.utils.cache import add_never_cache_headers
 
 from guests.sessions import holds_guest_session
+from portal.refusals import page_not_found
 
 GUEST_PAGES = "/guest/"
 OPEN_TO_GUESTS = (
@@ -51,5 +51,7 @@ class GuestSessionMiddleware:
             and holds_guest_session(request)
             and not request.user.is_authenticated
         ):
-            raise Http404("Not found.")
+            # The portal's 404 page, naming the guest's account, DEBUG on or off (a raised
+            # Http404 shows Django's technical page with DEBUG on).
+            return page_not_found(request)
         return self.get_response(request)

@@ -18,6 +18,8 @@ from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, parsers, serializers, status
 from rest_framework.response import Response
 
+from portal import refusals
+
 API_PREFIXES = ("/v1/", "/api/v1/")
 # PublicIdField's max_length: no id of ours is longer, so longer input is refused unread.
 ID_MAX_LENGTH = 40
@@ -263,14 +265,14 @@ def not_found(request, *args, **kwargs):
     return json_error(NOT_FOUND, status.HTTP_404_NOT_FOUND)
 
 
-# Django's error handlers (portal/urls.py): JSON under the API's prefixes, pages elsewhere. They
-# answer what happens outside an API view, in non-DEBUG mode; inside one the exception
-# handler above answers, DEBUG or not.
+# Django's error handlers (portal/urls.py): JSON under the API's prefixes, the portal's own
+# pages elsewhere (portal.refusals). They answer what happens outside an API view, in
+# non-DEBUG mode; inside one the exception handler above answers, DEBUG or not.
 
 
 def bad_request(request, exception):
     if not is_api_request(request):
-        return defaults.bad_request(request, exception)
+        return refusals.bad_request(request, exception)
     if isinstance(exception, RequestDataTooBig):
         return json_error(TOO_LARGE, status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     return json_error("Bad request.", status.HTTP_400_BAD_REQUEST)
@@ -278,14 +280,14 @@ def bad_request(request, exception):
 
 def permission_denied(request, exception):
     if not is_api_request(request):
-        return defaults.permission_denied(request, exception)
+        return refusals.permission_denied(request, exception)
     message = exceptions.PermissionDenied.default_detail
     return json_error(str(message), status.HTTP_403_FORBIDDEN)
 
 
 def page_not_found(request, exception):
     if not is_api_request(request):
-        return defaults.page_not_found(request, exception)
+        return refusals.page_not_found(request, exception)
     return not_found(request)
 
 

@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Keeps a guest session to the guest pages (every other page 404s) and those no-store.
     "guests.middleware.GuestSessionMiddleware",
+    # The portal's own 404 page with DEBUG on too (below CommonMiddleware's APPEND_SLASH).
+    "portal.refusals.RefusalPagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a sign-in it refused into the lockout response.
@@ -123,6 +125,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context.navigation",
+                "guests.context.signed_in_guest",
             ],
         },
     },
@@ -196,6 +199,10 @@ AUTH_PASSWORD_VALIDATORS = [
 # to read the mail, short enough that an old mailbox is not a way in.
 PASSWORD_RESET_TIMEOUT = 3600
 LOGIN_URL = "accounts:login"
+# A refused request gets the portal's page (portal.refusals), not Django's: a form refused
+# for its CSRF token, and with DEBUG on a 400 too (Django's technical page draws it).
+CSRF_FAILURE_VIEW = "portal.refusals.csrf_failure"
+DEFAULT_EXCEPTION_REPORTER = "portal.refusals.RefusalReporter"
 LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 

@@ -168,7 +168,12 @@ def snap(page, name: str) -> None:
 
 
 def assert_fits_the_screen(page) -> None:
-    """Nothing makes the page wider than the window: no sideways scrolling."""
+    """The page is laid out for the screen's width (a phone lays out a page without the
+    viewport meta tag 980 px wide, whatever fits) and nothing makes it wider than the window:
+    no sideways scrolling."""
+    viewport = page.locator('meta[name="viewport"]')
+    assert viewport.count() == 1, f"{page.url} has no viewport meta tag"
+    assert "width=device-width" in viewport.get_attribute("content"), page.url
     width = page.evaluate("document.documentElement.clientWidth")
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     assert scroll_width <= width, f"{page.url} is {scroll_width}px wide on a {width}px screen"

@@ -5,15 +5,18 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts import services as account_services
+from accounts.models import GuestAuthentication
 from guests import services as guest_services
 from tests.e2e.conftest import assert_fits_the_screen, assert_text_contrast, sign_in, snap
 from tests.factories import (
     DEFAULT_PASSWORD,
     AdministratorFactory,
+    SpaceFactory,
     administrator_of,
     development,
     make_account,
 )
+from tests.guests.conftest import magic_link_in
 from tokens import services as token_services
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -284,3 +287,68 @@ def test_the_header_names_the_account_and_its_menus_open_inside_the_screen(reque
         expect(items).to_be_hidden()
     brand = tab.locator(".topbar .brand").evaluate(_BRAND_SHOWN_JS)
     assert brand["shown"] >= brand["needed"], f"the header does not show {brand['wanted']!r}"
+
+
+def look(tab, name: str) -> None:
+    snap(tab, name)
+    assert_fits_the_screen(tab)
+    assert_text_contrast(tab)
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["debug-off", "debug-on"])
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+def test_a_refusal_is_the_portals_own_page_with_a_way_on(
+    request, width, debug, settings, mailoutbox
+):
+    """Signed out or a guest, DEBUG on or off: an unknown address, a form whose CSRF token
+    expired, a space not (or no longer) the guest's, an administrator's page."""
+    settings.DEBUG = debug
+    tab = request.getfixturevalue("page" if width == "desktop" else "phone")
+    mode = request.node.callspec.id
+    refusal = tab.get_by_test_id("refusal")
+
+    tab.goto("/no-such-page/")
+    expect(refusal.get_by_role("heading", name="Nothing here")).to_be_visible()
+    look(tab, f"refused-signed-out-{mode}")
+    tab.goto("/login/")
+    tab.context.clear_cookies()  # as when the session and its CSRF cookie are gone
+    tab.get_by_label("Email").fill("someone@example.com")
+    tab.get_by_label("Password").fill("whatever")
+    tab.get_by_role("button", name="Sign in").click()
+    expect(refusal.get_by_role("heading", name="This form has expired")).to_be_visible()
+    look(tab, f"refused-csrf-{mode}")
+    refusal.get_by_role("link", name="Sign in").click()
+    expect(tab.get_by_role("button", name="Sign in")).to_be_visible()
+
+    account = make_account(name="Initech Holdings", email="lead@initech.example")
+    environment = development(account)
+    environment.guest_authentication = [GuestAuthentication.MAGIC_LINK]
+    environment.save(update_fields=["guest_authentication"])
+    onboarding = SpaceFactory(environment=environment, name="Onboarding")
+    billing = SpaceFactory(environment=environment, name="Billing")
+    admin = administrator_of(account)
+    guest = guest_services.guest_create(
+        environment=environment,
+        actor=admin,
+        email="gail@guests.example",
+        name="Gail Guest",
+        spaces=[{"space": onboarding}, {"space": billing}],
+    )
+    guest_services.guest_invite(guest=guest, space=onboarding, actor=admin)
+    tab.goto(magic_link_in(mailoutbox[-1]))
+    tab.get_by_role("button", name="Continue to Onboarding").click()
+    expect(tab.get_by_role("heading", name="Onboarding", level=1)).to_be_visible()
+
+    for name, url in [("unknown-space", "/guest/spaces/sp_unknown/"), ("admin-page", "/team/")]:
+        tab.goto(url)
+        expect(refusal.get_by_role("heading", name="Nothing here")).to_be_visible()
+        expect(tab.locator(".brand")).to_have_text("Initech Holdings")
+        expect(tab.get_by_test_id("guest-who")).to_contain_text("Gail Guest")
+        look(tab, f"refused-guest-{name}-{mode}")
+    # Removed from the space that is open: the next click says so, and leads to the other.
+    tab.goto(f"/guest/spaces/{onboarding.id}/")
+    guest_services.guest_remove_from_space(guest=guest, space=onboarding, actor=admin)
+    tab.reload()
+    expect(refusal.get_by_role("heading", name="Nothing here")).to_be_visible()
+    refusal.get_by_role("link", name="Back to your spaces").click()
+    expect(tab.get_by_role("heading", name="Billing", level=1)).to_be_visible()

@@ -1,0 +1,106 @@
+"""The portal's own pages for a request it refuses (400, 403, 404, a failed CSRF check), for
+whoever asks in a browser: a guest, someone signed out, an administrator.
+
+Django's own pages for these have no viewport (a phone lays them out 980 px wide), name no
+account and lead nowhere. These are laid out as every other page: they name the account where
+it is known (an administrator's through accounts.context, a guest's through guests.context)
+and offer one next step: back to your spaces, or sign in.
+
+With DEBUG off, Django's error handlers (portal/urls.py, through portal.api, which answers the
+API's prefixes in JSON) and CSRF_FAILURE_VIEW call them. With DEBUG on, Django answers an
+unknown address and an Http404 with its technical 404 page instead, whatever handler404 says,
+and a 400 with its technical error page: RefusalPagesMiddleware and RefusalReporter
+(DEFAULT_EXCEPTION_REPORTER) answer those with the portal's page in that mode too. A server
+error (500) keeps Django's technical page with DEBUG on: that one is for the developer."""
+
+from django.conf import settings
+from django.core.exceptions import BadRequest, SuspiciousOperation
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import is_valid_path
+from django.views.debug import ExceptionReporter
+
+REFUSALS = {
+    400: (
+        "Something was wrong with this request",
+        "The portal could not read what your browser sent. Go back and try again.",
+    ),
+    403: ("Not allowed", "You may not open this page or do this here."),
+    404: (
+        "Nothing here",
+        "This address may be mistyped or out of date, or your access to it was removed.",
+    ),
+}
+CSRF_REFUSAL = (
+    "This form has expired",
+    "The page was open for too long, or you signed in or out in another tab since. "
+    "Go back, reload the page and send the form again.",
+)
+
+
+def is_page(request) -> bool:
+    """Not under the API's prefixes, which answer in JSON (portal.api)."""
+    from portal.api import is_api_request  # imported here: portal.api imports this module
+
+    return not is_api_request(request)
+
+
+def refusal(request, status: int, heading: str, text: str):
+    return render(request, "refused.html", {"heading": heading, "text": text}, status=status)
+
+
+def bad_request(request, exception=None):
+    return refusal(request, 400, *REFUSALS[400])
+
+
+def permission_denied(request, exception=None):
+    return refusal(request, 403, *REFUSALS[403])
+
+
+def page_not_found(request, exception=None):
+    return refusal(request, 404, *REFUSALS[404])
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW (the API's views are exempt: they check CSRF themselves). Django
+    logs the reason (django.security.csrf); a person needs only what to do about it."""
+    return refusal(request, 403, *CSRF_REFUSAL)
+
+
+class RefusalPagesMiddleware:
+    """With DEBUG on, the portal's 404 page where Django would show its technical one: for an
+    address no route matches (checked here, below CommonMiddleware, whose APPEND_SLASH
+    redirect comes first) and for an Http404 a view raises. The API's prefixes keep their
+    JSON 404 (portal.api.not_found). With DEBUG off, handler404 does all this already."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if settings.DEBUG and is_page(request):
+            if not is_valid_path(request.path_info, getattr(request, "urlconf", None)):
+                return page_not_found(request)
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if settings.DEBUG and isinstance(exception, Http404) and is_page(request):
+            return page_not_found(request, exception)
+        return None
+
+
+class RefusalReporter(ExceptionReporter):
+    """DEFAULT_EXCEPTION_REPORTER. With DEBUG on, Django answers a request it refuses with a
+    400 (a BadRequest or SuspiciousOperation: an unreadable or oversized form, a session
+    deleted mid-request, an unknown Host) with this class's page, wherever it was raised, a
+    middleware included: the portal's 400 page in a browser. The refusal is still logged
+    (django.security.*, django.request) with what a developer needs; every other exception,
+    and what is not a page, gets Django's technical page."""
+
+    def get_traceback_html(self):
+        if (
+            isinstance(self.exc_value, BadRequest | SuspiciousOperation)
+            and self.request is not None
+            and is_page(self.request)
+        ):
+            return bad_request(self.request, self.exc_value).content.decode()
+        return super().get_traceback_html()

@@ -18,7 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, parsers, serializers, status
 from rest_framework.response import Response
 
-from portal import refusals
+from portal import conflicts, refusals
 
 API_PREFIXES = ("/v1/", "/api/v1/")
 # PublicIdField's max_length: no id of ours is longer, so longer input is refused unread.
@@ -32,6 +32,14 @@ class InsufficientScope(exceptions.PermissionDenied):
     """403 for a valid credential that may not do this (RFC 6750 `insufficient_scope`)."""
 
     default_detail = "This credential is not allowed to do that."
+
+
+class Conflict(exceptions.APIException):
+    """409: the write lost to another made at the same moment and was rolled back."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = conflicts.CONFLICT
+    default_code = "conflict"
 
 
 class PayloadTooLarge(exceptions.APIException):
@@ -109,6 +117,9 @@ def exception_handler(exc, context):
         logging.getLogger(f"django.security.{suspicious.__class__.__name__}").error(
             str(suspicious), extra={"status_code": exc.status_code, "request": request}
         )
+    elif conflicts.is_conflict(exc):
+        conflicts.log_conflict(exc)
+        exc = Conflict()
     response = drf_exception_handler(exc, context)
     if response is None:
         # Anything else is a fault of ours. Signalled and logged as Django does for an

@@ -133,7 +133,8 @@ ERROR_DESCRIPTIONS = {
     401: "No credential, or one that is invalid, expired or revoked.",
     403: "The credential is valid but may not do this.",
     404: "Unknown id, or one outside the caller's reach (the two are indistinguishable).",
-    409: "Conflicts with the current state.",
+    409: "Conflicts with the current state, or with a change made at the same moment "
+    "(nothing was saved; try again).",
     413: "The request body is too large.",
     429: "Too many attempts; try again after Retry-After seconds.",
 }
@@ -184,6 +185,24 @@ RESPONSE_HEADERS = {
         }
     },
 }
+
+
+WRITES = {"post", "put", "patch", "delete"}
+
+
+def add_conflicts(result, generator, request, public):
+    """Postprocessing: every write may answer 409 when it loses to a concurrent one
+    (portal.conflicts, through portal.api's exception handler); endpoints that refuse a
+    write for the state it finds describe their own 409."""
+    conflict = {
+        "description": ERROR_DESCRIPTIONS[409],
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}},
+    }
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            if method in WRITES:
+                operation.setdefault("responses", {}).setdefault("409", conflict)
+    return result
 
 
 def add_error_headers(result, generator, request, public):

@@ -259,6 +259,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "portal.schema.add_error_headers",
+        "portal.schema.add_conflicts",
     ],
     # Ids in paths are `<public_id:…>` (portal.api.PublicIdConverter).
     "PATH_CONVERTER_OVERRIDES": {

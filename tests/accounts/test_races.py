@@ -2,15 +2,15 @@
 transaction they could not fail, so they are PostgreSQL-only)."""
 
 import threading
-import time
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection
 
 from accounts import services
 from accounts.models import AdminInvitation, Membership, User
 from tests.factories import administrator_of, make_account
+from tests.races import behind_a_transaction
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -116,44 +116,6 @@ def test_resend_and_acceptance_at_once_never_leave_a_live_link_behind():
         assert resent[0] == "ok"
         assert services.invitation_for_token(token) is None
         assert not User.objects.filter(email="racer@example.com").exists()
-
-
-def behind_a_transaction(first, second):
-    """`first` runs in a transaction on a connection of its own, which commits only once
-    `second` (run here, after `first` has written) is waiting for one of its locks: so
-    `second` checks before `first`'s write is visible and writes after it is. That is the
-    losing side of a check-then-insert race, every time. The outcome of `second`."""
-    written = threading.Event()
-
-    def hold():
-        try:
-            with transaction.atomic():
-                first()
-                written.set()
-                deadline = time.monotonic() + 10
-                with connection.cursor() as cursor:
-                    while time.monotonic() < deadline:
-                        cursor.execute("SELECT pg_stat_clear_snapshot()")
-                        cursor.execute(
-                            "SELECT count(*) FROM pg_stat_activity"
-                            " WHERE datname = current_database() AND wait_event_type = 'Lock'"
-                        )
-                        if cursor.fetchone()[0]:
-                            break
-                        time.sleep(0.02)
-        finally:
-            connection.close()
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    try:
-        assert written.wait(timeout=10)
-        try:
-            return ("ok", second())
-        except ValidationError as error:
-            return ("refused", error)
-    finally:
-        holder.join(timeout=30)
 
 
 def test_renaming_an_environment_to_a_name_taken_meanwhile_is_refused_as_a_duplicate():

@@ -71,11 +71,12 @@ def magic_link_of_token(token: str) -> MagicLink | None:
 
 
 def shared_link_active(token: str) -> SharedLink | None:
-    """The turned-on, unexpired shared link this token is, with its space; None otherwise."""
+    """The turned-on, unexpired shared link this token is, with its space (and the account
+    the join page names); None otherwise."""
     if not links.is_well_formed(token, links.SHARED_LINK):
         return None
     link = (
-        SharedLink.objects.select_related("space__environment")
+        SharedLink.objects.select_related("space__environment__account")
         .filter(token_digest=links.digest(token), disabled_at__isnull=True)
         .first()
     )

@@ -190,7 +190,10 @@ def shared_link_join(request):
             form.is_valid()
             form.add_error(None, f"Too many attempts, try again in {wait_text(wait)}.")
             response = render(
-                request, "guests/shared_link_join.html", {"space": space, "form": form}, status=429
+                request,
+                "guests/shared_link_join.html",
+                {"space": space, "account": space.environment.account, "form": form},
+                status=429,
             )
             response["Retry-After"] = str(wait)
             return response
@@ -203,13 +206,13 @@ def shared_link_join(request):
                 return _shared_link_unusable(request)
             request.session[JOIN_SENT_SESSION_KEY] = {
                 "email": form.cleaned_data["email"],
-                "space": space.name,
+                "space_id": space.id,
             }
             return redirect("guests:shared-link-sent")
     return render(
         request,
         "guests/shared_link_join.html",
-        {"space": space, "form": form},
+        {"space": space, "account": space.environment.account, "form": form},
         status=400 if form.errors else 200,
     )
 
@@ -220,10 +223,19 @@ def shared_link_sent(request):
     sends nothing again). The same words whether or not the email is a guest's."""
     if _back_in_a_guest_session(request, JOIN_SENT_SESSION_KEY):
         return redirect("guests:guest-home")
-    sent = request.session.get(JOIN_SENT_SESSION_KEY)
-    if not isinstance(sent, dict):
+    sent = request.session.get(JOIN_SENT_SESSION_KEY) or {}
+    space = (
+        Space.objects.select_related("environment__account")
+        .filter(pk=sent.get("space_id", ""))
+        .first()
+    )
+    if space is None:  # nothing sent from this browser (or its space deleted since)
         return redirect("guests:shared-link-join")
-    return render(request, "guests/check_email.html", sent)
+    return render(
+        request,
+        "guests/check_email.html",
+        {"email": sent["email"], "space": space, "account": space.environment.account},
+    )
 
 
 @require_GET

@@ -1,7 +1,8 @@
 """The guest's own pages in Chromium, at desktop width and at 390 px: following a mailed
 magic link, confirming, switching spaces, seeing only the granted workbook, inviting
 another guest, signing out, asking for a new link; a deleted guest's open browser refused
-on its next click; a shared link redeemed by two people in two browsers."""
+on its next click; a shared link joined by two people in two browsers, each confirming
+their email from the mail, and Back after joining."""
 
 import pytest
 from playwright.sync_api import expect
@@ -17,7 +18,7 @@ from tests.factories import (
     development,
     make_account,
 )
-from tests.guests.conftest import magic_link_in
+from tests.guests.conftest import confirmation_link_in, magic_link_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -233,8 +234,8 @@ def test_a_link_spent_elsewhere_while_its_confirmation_is_open(page, mailoutbox,
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_a_shared_link_redeemed_in_two_browsers_makes_two_guests(
-    request, width, second_page, mailoutbox, base_url
+def test_a_shared_link_joined_in_two_browsers_confirms_each_email_and_back_lands_in_the_space(
+    request, width, second_page, open_browser, mailoutbox, base_url
 ):
     first = request.getfixturevalue("page" if width == "desktop" else "phone")
     admin, guest, onboarding, billing = world()
@@ -250,14 +251,35 @@ def test_a_shared_link_redeemed_in_two_browsers_makes_two_guests(
         assert token not in tab.url
         if tab is first:
             look(tab, "guest-shared-join")
-            tab.get_by_role("button", name="Continue to Onboarding").click()  # empty: refused
+        else:
+            tab.get_by_role("button", name="Email me a link to join").click()  # empty: refused
             expect(tab.get_by_text("Name cannot be empty.")).to_be_visible()
             look(tab, "guest-shared-join-errors")
         tab.get_by_label("Your name").fill(name)
         tab.get_by_label("Your email").fill(email)
+        tab.get_by_role("button", name="Email me a link to join").click()
+        # Nobody is a guest, nor signed in, until the mail is opened and confirmed.
+        expect(tab.get_by_role("heading", name="Check your email")).to_be_visible()
+        expect(tab.get_by_text(email)).to_be_visible()
+        assert tab.url == f"{base_url}/guest/shared/sent/"
+        assert not Guest.objects.filter(email=email).exists()
+        if tab is first:
+            look(tab, "guest-shared-check-email")
+        mail = mailoutbox[-1]
+        assert mail.to == [email]
+
+        tab.goto(confirmation_link_in(mail))
+        expect(tab.get_by_role("button", name="Continue to Onboarding")).to_be_visible()
+        assert tab.url == f"{base_url}/guest/shared/confirm/"
+        expect(tab.get_by_text(email)).to_be_visible()
+        assert not Guest.objects.filter(email=email).exists()  # opening it spent nothing
+        if tab is first:
+            look(tab, "guest-shared-confirm")
         tab.get_by_role("button", name="Continue to Onboarding").click()
         expect(tab.get_by_role("heading", name="Onboarding", level=1)).to_be_visible()
         expect(tab.get_by_test_id("guest-who")).to_contain_text(name)
+        if tab is first:
+            look(tab, "guest-shared-joined")
 
     ann = Guest.objects.get(email="ann@guests.example")
     ben = Guest.objects.get(email="ben@guests.example")
@@ -267,16 +289,41 @@ def test_a_shared_link_redeemed_in_two_browsers_makes_two_guests(
         ben.id,
     }
 
-    # Someone typing an email that is a guest's already is mailed a link, not signed in.
+    # Back, through the confirmation, "Check your email" and the join form: each lands in
+    # the space (the link still works; the guest is signed in), and nothing is sent again.
+    posts = []
+    first.on("request", lambda sent: posts.append(sent.url) if sent.method == "POST" else 0)
+    for step in ("confirm", "sent", "join"):
+        first.go_back()
+        expect(first.get_by_role("heading", name="Onboarding", level=1)).to_be_visible()
+        expect(first.get_by_test_id("guest-who")).to_contain_text("Ann Archer")
+        expect(first.get_by_text("can't be used")).to_have_count(0)
+        look(first, f"guest-shared-back-{step}")
+    assert posts == []
+    assert len(mailoutbox) == 2
+
+    # Someone typing the email of a guest of the environment sees the same "Check your
+    # email", and nothing changes until that guest confirms from their own inbox.
+    services.guest_remove_from_space(guest=guest, space=onboarding, actor=admin)
     first.context.clear_cookies()
     first.goto(link)
     first.get_by_label("Your name").fill("Not Gail")
     first.get_by_label("Your email").fill("gail@guests.example")
-    first.get_by_role("button", name="Continue to Onboarding").click()
+    first.get_by_role("button", name="Email me a link to join").click()
     expect(first.get_by_role("heading", name="Check your email")).to_be_visible()
-    look(first, "guest-shared-check-email")
     assert mailoutbox[-1].to == ["gail@guests.example"]
+    assert not SpaceGrant.objects.filter(guest=guest, space=onboarding).exists()
     first.goto(f"/guest/spaces/{onboarding.id}/")
+    expect(first.get_by_role("heading", name="You're not signed in")).to_be_visible()
+
+    gails_browser = open_browser(first.viewport_size)
+    gails_browser.goto(confirmation_link_in(mailoutbox[-1]))
+    gails_browser.get_by_role("button", name="Continue to Onboarding").click()
+    expect(gails_browser.get_by_role("heading", name="Onboarding", level=1)).to_be_visible()
+    expect(gails_browser.get_by_test_id("guest-who")).to_contain_text("Gail Guest")
+    grant = SpaceGrant.objects.get(guest=guest, space=onboarding)
+    assert grant.via == SpaceGrant.Via.SHARED_LINK
+    first.reload()  # the browser that typed Gail's email is still nobody
     expect(first.get_by_role("heading", name="You're not signed in")).to_be_visible()
 
 

@@ -4,7 +4,8 @@ mailed; the guest follows the mailed link in a browser of their own, confirms, s
 the granted workbook, switches spaces and invites someone; the administrator deletes them,
 and their open browser is refused on its next click and their link is dead; re-created
 with the same email they are a new guest with only the new space, and the old browser
-stays out; a shared link redeemed by two people in two browsers makes two guests.
+stays out; a shared link joined by two people in two browsers, each confirming their email
+from the mail, makes two guests.
 
 Factories only build the world (an account, its development environment open to both
 kinds of link, two spaces and their workbooks); the database is only read, to check."""
@@ -24,7 +25,7 @@ from tests.factories import (
     development,
     make_account,
 )
-from tests.guests.conftest import magic_link_in
+from tests.guests.conftest import confirmation_link_in, magic_link_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -133,13 +134,21 @@ def expect_refused(tab) -> None:
         expect(tab.get_by_text(workbook)).to_have_count(0)
 
 
-def join_by_shared_link(tab, url: str, space_name: str, person, *, shot: str) -> None:
+def join_by_shared_link(tab, url: str, space_name: str, person, mailoutbox, *, shot: str) -> None:
+    """Join as a person does: the form, the mail that confirms the email, Continue."""
     name, email = person
     tab.goto(url)
     expect(tab.get_by_role("heading", name=f"Join {space_name}")).to_be_visible()
     tab.get_by_label("Your name").fill(name)
     tab.get_by_label("Your email").fill(email)
     look(tab, f"{shot}-join")
+    tab.get_by_role("button", name="Email me a link to join").click()
+    expect(tab.get_by_role("heading", name="Check your email")).to_be_visible()
+    look(tab, f"{shot}-check-email")
+    mail = mailoutbox[-1]
+    assert mail.to == [email]
+    tab.goto(confirmation_link_in(mail))
+    look(tab, f"{shot}-confirm")
     tab.get_by_role("button", name=f"Continue to {space_name}").click()
     expect_space_page(tab, space_name, person)
     look(tab, shot)
@@ -260,8 +269,12 @@ def test_a_guest_from_invitation_to_deletion_and_back_and_a_shared_link(
     assert url.startswith(f"{admin_tab.url.split('/spaces/')[0]}/guest/shared/sl_")
     ann_tab = open_browser(admin_tab.viewport_size)
     ben_tab = open_browser(admin_tab.viewport_size)
-    join_by_shared_link(ann_tab, url, "Onboarding", ANN, shot="shared-ann")
-    join_by_shared_link(ben_tab, url, "Onboarding", BEN, shot="shared-ben")
+    join_by_shared_link(ann_tab, url, "Onboarding", ANN, mailoutbox, shot="shared-ann")
+    join_by_shared_link(ben_tab, url, "Onboarding", BEN, mailoutbox, shot="shared-ben")
+    # Back, after joining: the space again, never "this link can't be used".
+    ann_tab.go_back()
+    expect_space_page(ann_tab, "Onboarding", ANN)
+    look(ann_tab, "shared-ann-back")
     ann_tab.reload()  # Ben signing in elsewhere left Ann's session hers
     expect_space_page(ann_tab, "Onboarding", ANN)
     assert workbook_names(ann_tab) == workbook_names(ben_tab) == ["Contacts", "Deals"]

@@ -559,6 +559,10 @@ def test_a_new_email_on_a_shared_link_is_no_guest_until_confirmed_from_its_inbox
     page = client.get(SENT).content.decode()
     assert "Check your email" in page
     assert "ann@example.com" in page
+    # Every page of the join names the account, as the guest's pages do.
+    account_name = space.environment.account.name
+    assert account_name in page
+    assert account_name in client.get(JOIN).content.decode()
     (mail,) = mailoutbox
     assert mail.to == ["ann@example.com"]
     assert "Onboarding" in mail.subject

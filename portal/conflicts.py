@@ -47,3 +47,29 @@ def log_conflict(error: BaseException) -> None:
     conflict that a service should have named, as it names a duplicate it checked for, is
     seen and fixed there."""
     logger.warning("A write lost to a concurrent one and was refused", exc_info=error)
+
+
+PAGE_CONFLICT = (
+    "Changed at the same moment",
+    "Someone changed the same thing just as you sent this, so nothing was saved. Go back, "
+    "reload the page and try again.",
+)
+
+
+class ConflictPageMiddleware:
+    """A page's write that lost to a concurrent one answers the portal's 409 page rather
+    than a server error. (The API's views answer theirs in the envelope, portal.api.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from portal import refusals  # imported here: portal.api imports this module
+
+        if not is_conflict(exception) or not refusals.is_page(request):
+            return None
+        log_conflict(exception)
+        return refusals.refusal(request, 409, *PAGE_CONFLICT)

@@ -97,6 +97,8 @@ MIDDLEWARE = [
     "guests.middleware.GuestSessionMiddleware",
     # The portal's own 404 page with DEBUG on too (below CommonMiddleware's APPEND_SLASH).
     "portal.refusals.RefusalPagesMiddleware",
+    # A page's write that lost to a concurrent one: the 409 page, not a server error.
+    "portal.conflicts.ConflictPageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a sign-in it refused into the lockout response.

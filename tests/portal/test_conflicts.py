@@ -2,6 +2,8 @@
 (portal.conflicts, through the API's exception handler); any other database error is still
 a 500."""
 
+import re
+
 import pytest
 from django.db import IntegrityError, transaction
 from rest_framework.test import APIClient
@@ -58,3 +60,31 @@ def test_a_token_created_while_its_user_is_removed_answers_409_and_saves_nothing
         topic="personal-access-token:created", payload__name="late"
     ).exists()
     assert "A write lost to a concurrent one" in caplog.text
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_token_created_on_its_page_while_its_user_is_removed_answers_the_409_page(client):
+    account = make_account(email="staying@example.com")
+    staying = administrator_of(account)
+    _, link = account_services.administrator_invite(
+        account=account, actor=staying, email="leaving@example.com"
+    )
+    leaving = account_services.invitation_accept(
+        token=link.rstrip("/").rsplit("/", 1)[1], password="a long and fine passphrase"
+    )
+    client.force_login(leaving)
+    page = client.get("/personal-access-tokens/")
+    nonce = re.search(r'name="nonce" value="([^"]+)"', page.content.decode()).group(1)
+
+    kind, response = behind_a_transaction(
+        lambda: account_services.administrator_remove(account=account, actor=staying, user=leaving),
+        lambda: client.post(
+            "/personal-access-tokens/", {"name": "late", "expires_in_days": "", "nonce": nonce}
+        ),
+    )
+
+    assert kind == "ok"
+    assert response.status_code == 409
+    assert conflicts.PAGE_CONFLICT[0] in response.content.decode()
+    assert not PersonalAccessToken.objects.exists()

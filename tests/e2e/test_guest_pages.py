@@ -302,6 +302,13 @@ def test_a_shared_link_joined_in_two_browsers_confirms_each_email_and_back_lands
     assert posts == []
     assert len(mailoutbox) == 2
 
+    # The mailed link worked once: opened again, in another browser, it says so and what to do.
+    again = open_browser(first.viewport_size)
+    again.goto(confirmation_link_in(mailoutbox[0]))
+    expect(again.get_by_role("heading", name="This link can't be used")).to_be_visible()
+    expect(again.get_by_text("Open the shared link again")).to_be_visible()
+    look(again, "guest-shared-confirm-spent")
+
     # Someone typing the email of a guest of the environment sees the same "Check your
     # email", and nothing changes until that guest confirms from their own inbox.
     services.guest_remove_from_space(guest=guest, space=onboarding, actor=admin)

@@ -30,6 +30,11 @@ REFUSALS = {
         "Nothing here",
         "This address may be mistyped or out of date, or your access to it was removed.",
     ),
+    405: (
+        "This page can't be opened this way",
+        "This address is where a form on another page sends what you chose; it has nothing "
+        "to show by itself.",
+    ),
 }
 CSRF_REFUSAL = (
     "This form has expired",
@@ -68,19 +73,32 @@ def csrf_failure(request, reason=""):
 
 
 class RefusalPagesMiddleware:
-    """With DEBUG on, the portal's 404 page where Django would show its technical one: for an
-    address no route matches (checked here, below CommonMiddleware, whose APPEND_SLASH
-    redirect comes first) and for an Http404 a view raises. The API's prefixes keep their
-    JSON 404 (portal.api.not_found). With DEBUG off, handler404 does all this already."""
+    """The portal's page where Django answers a page's address with none of its own:
+
+    - With DEBUG on, a 404 (Django's technical page otherwise): for an address no route
+      matches (checked here, below CommonMiddleware, whose APPEND_SLASH redirect comes
+      first) and for an Http404 a view raises. With DEBUG off, handler404 does this already.
+    - A 405, DEBUG or not: require_POST and the like (Sign out, a form's target) answer an
+      address opened by its link or a bookmark with an empty page.
+
+    The API's prefixes keep their JSON answers (portal.api)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if settings.DEBUG and is_page(request):
-            if not is_valid_path(request.path_info, getattr(request, "urlconf", None)):
-                return page_not_found(request)
-        return self.get_response(request)
+        if not is_page(request):
+            return self.get_response(request)
+        if settings.DEBUG and not is_valid_path(
+            request.path_info, getattr(request, "urlconf", None)
+        ):
+            return page_not_found(request)
+        response = self.get_response(request)
+        if response.status_code == 405 and not response.streaming and not response.content:
+            refused = refusal(request, 405, *REFUSALS[405])
+            refused["Allow"] = response["Allow"]
+            return refused
+        return response
 
     def process_exception(self, request, exception):
         if settings.DEBUG and isinstance(exception, Http404) and is_page(request):

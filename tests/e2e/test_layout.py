@@ -345,6 +345,13 @@ def test_a_refusal_is_the_portals_own_page_with_a_way_on(
         expect(tab.locator(".brand")).to_have_text("Initech Holdings")
         expect(tab.get_by_test_id("guest-who")).to_contain_text("Gail Guest")
         look(tab, f"refused-guest-{name}-{mode}")
+    # Sign out opened by its address (a bookmark) rather than its button.
+    tab.goto("/guest/sign-out/")
+    expect(
+        refusal.get_by_role("heading", name="This page can't be opened this way")
+    ).to_be_visible()
+    expect(tab.get_by_test_id("guest-who")).to_contain_text("Gail Guest")
+    look(tab, f"refused-guest-sign-out-opened-{mode}")
     # Removed from the space that is open: the next click says so, and leads to the other.
     tab.goto(f"/guest/spaces/{onboarding.id}/")
     guest_services.guest_remove_from_space(guest=guest, space=onboarding, actor=admin)

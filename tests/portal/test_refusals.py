@@ -171,6 +171,22 @@ def test_a_form_refused_for_its_csrf_token_is_a_portal_page(debug, world):
     assert_portal_page(response, 403, next_step=GUEST_HOME, account="Initech Holdings")
 
 
+def test_an_address_opened_that_only_takes_a_form_is_a_portal_page(client, debug, world):
+    # Sign out and the like take a POST: opened by a link or a bookmark, Django's answer is an
+    # empty 405.
+    response = client.get("/logout/")
+    assert_portal_page(response, 405, next_step=SIGN_IN, account=None)
+    assert response["Allow"] == "POST, OPTIONS"  # what Django's LogoutView takes
+    account, space, other, guest = world
+    response = guest_browser(guest).get("/guest/sign-out/")
+    assert_portal_page(response, 405, next_step=GUEST_HOME, account="Initech Holdings")
+    assert response["Allow"] == "POST"
+    admin = Client()
+    admin.force_login(administrator_of(account))
+    response = admin.get(f"/spaces/{space.id}/delete/")
+    assert_portal_page(response, 405, next_step=ADMIN_HOME, account="Initech Holdings")
+
+
 def test_the_api_keeps_its_json_404_with_debug_on_or_off(client, debug, db):
     for url in ["/v1/nothing", "/v1/nothing/", "/api/v1/spaces/us_sp_x/extra"]:
         response = client.get(url)

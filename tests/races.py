@@ -12,8 +12,9 @@ def behind_a_transaction(first, second):
     """`first` runs in a transaction on a connection of its own, which commits only once
     `second` (run here, after `first` has written) is waiting for one of its locks: so
     `second` checks before `first`'s write is visible and writes after it is. That is the
-    losing side of a check-then-insert race, every time. The outcome of `second`."""
-    written = threading.Event()
+    losing side of a check-then-insert race, every time. The outcome of `second`; a
+    `second` that never waited made no race, and fails the test."""
+    written, waited = threading.Event(), threading.Event()
 
     def hold():
         try:
@@ -29,6 +30,7 @@ def behind_a_transaction(first, second):
                             " WHERE datname = current_database() AND wait_event_type = 'Lock'"
                         )
                         if cursor.fetchone()[0]:
+                            waited.set()
                             break
                         time.sleep(0.02)
         finally:
@@ -39,8 +41,10 @@ def behind_a_transaction(first, second):
     try:
         assert written.wait(timeout=10)
         try:
-            return ("ok", second())
+            outcome = ("ok", second())
         except ValidationError as error:
-            return ("refused", error)
+            outcome = ("refused", error)
     finally:
         holder.join(timeout=30)
+    assert waited.is_set(), "the second never waited for the first: no race was made"
+    return outcome

@@ -25,7 +25,9 @@ TOKEN_PATHS = [
         re.compile(rf"/password-reset/{SEGMENT}/{SEGMENT}"),
         f"/password-reset/{REDACTED}/{REDACTED}",
     ),
-    (re.compile(rf"/guest/(magic|shared)/{SEGMENT}"), rf"/guest/\1/{REDACTED}"),
+    # Every segment after these: a shared link's confirmation carries its token in the
+    # second (/guest/shared/confirm/<token>/).
+    (re.compile(rf"/guest/(magic|shared)/{SEGMENT}(?:/{SEGMENT})*"), rf"/guest/\1/{REDACTED}"),
 ]
 
 CREDENTIAL_PATTERN = re.compile(

@@ -64,6 +64,7 @@ TOKEN = "inv_" + "A1b2C3d4E5f6G7h8J9k0L1m2N3p4Q5r6S7t8"
         ("/guest/magic/ml_0123456789abcdefABCDEF0123/", "/guest/magic/[redacted]/"),
         ("/guest/magic/short/", "/guest/magic/[redacted]/"),
         ("/guest/shared/sl_0123456789abcdefABCDEF0123/", "/guest/shared/[redacted]/"),
+        ("/guest/shared/confirm/ml_0123456/", "/guest/shared/[redacted]/"),
     ],
 )
 @pytest.mark.django_db

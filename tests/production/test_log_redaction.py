@@ -34,6 +34,9 @@ def token_urls() -> dict[str, str]:
     return {
         links.generate(links.MAGIC_LINK): "/guest/magic/{}/",
         links.generate(links.SHARED_LINK): "/guest/shared/{}/",
+        links.generate(links.MAGIC_LINK): "/guest/shared/confirm/{}/",
+        # A token cut short no longer looks like one: its place in the path still says so.
+        links.generate(links.MAGIC_LINK)[:12]: "/guest/shared/confirm/{}/",
         "inv_" + secrets.token_urlsafe(32): "/invitations/{}/",
         # Django's reset links carry the user's id and a token of its own making.
         f"{secrets.token_hex(3)}-{secrets.token_hex(16)}": "/password-reset/MQ/{}/",

@@ -89,7 +89,7 @@ def served(tmp_path_factory):
         "PORT": str(port),
     }
 
-    def manage(*arguments, **kwargs):
+    def manage(*arguments):
         return subprocess.run(
             [sys.executable, "manage.py", *arguments],
             cwd=PROJECT,
@@ -98,7 +98,6 @@ def served(tmp_path_factory):
             timeout=120,
             capture_output=True,
             text=True,
-            **kwargs,
         )
 
     manage("migrate", "--noinput")
@@ -244,7 +243,8 @@ def test_concurrent_writers_through_the_api_and_the_pages_lose_nothing(served):
     server_errors = sum(count for (_, status), count in statuses.items() if status >= 500)
     summary = f"{server_errors} of {total} answered 5xx; {sorted(statuses.items())}"
     print(summary)  # shown with -rP: the numbers the module's docstring speaks of
-    assert not failures, f"{summary}\n" + "\n".join(failures[:20])
+    server_log = served["log"].read_text(errors="replace")[-3000:]
+    assert not failures, f"{summary}\n" + "\n".join(failures[:20]) + f"\n{server_log}"
     assert total == THREADS * ROUNDS * 7
     with closing(sqlite3.connect(served["database"])) as database:
         secret_names = {row[0] for row in database.execute("SELECT name FROM tokens_secret")}

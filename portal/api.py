@@ -35,7 +35,9 @@ class InsufficientScope(exceptions.PermissionDenied):
 
 
 class Conflict(exceptions.APIException):
-    """409: the write lost to another made at the same moment and was rolled back."""
+    """409: the request is sound but the state it finds refuses it (the last administrator,
+    an invitation accepted meanwhile: the endpoint says which), or it lost to a write made
+    at the same moment and was rolled back (portal.conflicts, the default message)."""
 
     status_code = status.HTTP_409_CONFLICT
     default_detail = conflicts.CONFLICT

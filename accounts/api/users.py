@@ -25,6 +25,7 @@ from accounts.api.callers import ADMINISTRATORS
 from accounts.models import NAME_MAX_LENGTH, normalize_email
 from portal.api import (
     ChoiceField,
+    Conflict,
     DateTimeField,
     EmailField,
     IdField,
@@ -60,15 +61,6 @@ SORT_FIELDS = {
     "idp_ref": None,
     "dashboard": None,
 }
-
-
-class Conflict(exceptions.APIException):
-    """409: the request is sound but the account's state refuses it (the last administrator,
-    an invitation accepted meanwhile)."""
-
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "This conflicts with the current state."
-    default_code = "conflict"
 
 
 def _refused(error: ValidationError) -> Conflict:

@@ -1,5 +1,5 @@
-"""The portal's own pages for a request it refuses (400, 403, 404, a failed CSRF check), for
-whoever asks in a browser: a guest, someone signed out, an administrator.
+"""The portal's own pages for a request it refuses (400, 403, 404, 405, a failed CSRF check),
+for whoever asks in a browser: a guest, someone signed out, an administrator.
 
 Django's own pages for these have no viewport (a phone lays them out 980 px wide), name no
 account and lead nowhere. These are laid out as every other page: they name the account where

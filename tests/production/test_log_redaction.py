@@ -81,13 +81,16 @@ def serve(command, environment, port, log_path):
             command, cwd=PROJECT, env=environment, stdout=log, stderr=subprocess.STDOUT
         )
     url = f"http://127.0.0.1:{port}"
-    for _ in range(150):
+    # A loaded machine may take a while to start gunicorn's worker: wait, within a bound.
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
         assert process.poll() is None, log_path.read_text()
         try:
-            requests.get(f"{url}/healthz", timeout=2)
-            return process, url
-        except requests.ConnectionError:
-            time.sleep(0.2)
+            if requests.get(f"{url}/healthz", timeout=5).ok:
+                return process, url
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
     stop(process)
     raise AssertionError(f"the server did not start:\n{log_path.read_text()}")
 

@@ -7,7 +7,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +25,7 @@ from accounts.models import (
     Workbook,
 )
 from accounts.signals import environment_created
+from portal.mail import send_after_commit
 
 INVITATION_LIFETIME = timedelta(hours=72)
 DEFAULT_ENVIRONMENTS = (("development", False), ("production", True))
@@ -365,16 +365,13 @@ def _invitation_link_and_mail(invitation: AdminInvitation, account: Account) -> 
     invitation.token_digest = invitation_digest(token)
     link = settings.SITE_URL + reverse("accounts:open-invitation", args=[token])
     email = invitation.email
-    transaction.on_commit(
-        lambda: send_mail(
-            subject=f"You are invited to administer {account.name}",
-            message=(
-                f"You have been invited to become an administrator of {account.name}.\n\n"
-                f"Set your password here (the link works once, for 72 hours):\n{link}\n"
-            ),
-            from_email=None,
-            recipient_list=[email],
-        )
+    send_after_commit(
+        subject=f"You are invited to administer {account.name}",
+        body=(
+            f"You have been invited to become an administrator of {account.name}.\n\n"
+            f"Set your password here (the link works once, for 72 hours):\n{link}\n"
+        ),
+        to=email,
     )
     return link
 

@@ -14,7 +14,6 @@ import logging
 from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q
@@ -39,6 +38,7 @@ from guests.models import (
     SpaceGrant,
     WorkbookGrant,
 )
+from portal.mail import send_after_commit
 from tokens import access_tokens, encryption
 
 logger = logging.getLogger(__name__)
@@ -440,12 +440,7 @@ def magic_link_create(
 
 def _mail_link(*, email: str, space: Space, url: str, subject: str, opening: str, hours: str):
     body = f"{opening}\n\nOpen {space.name} here (the link works once, for {hours}):\n{url}\n"
-    # A header is one line: a name typed with a line break in it must not end the subject
-    # (Django would refuse to send it, after the link was made).
-    subject = " ".join(subject.split())
-    transaction.on_commit(
-        lambda: send_mail(subject=subject, message=body, from_email=None, recipient_list=[email])
-    )
+    send_after_commit(subject=subject, body=body, to=email)
 
 
 @transaction.atomic

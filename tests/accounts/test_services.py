@@ -314,3 +314,17 @@ def test_a_weak_password_is_the_password_fields_error(account, admin_user):
     with pytest.raises(ValidationError) as error:
         services.invitation_accept(token=link.rstrip("/").rsplit("/", 1)[1], password="w@example")
     assert list(error.value.message_dict) == ["password"]
+
+
+def test_an_account_name_with_a_line_break_is_one_line_in_the_invitations_subject(
+    account, admin_user, mailoutbox, django_capture_on_commit_callbacks
+):
+    """A mail header is one line: Django refuses to send a subject with a line break in it
+    (BadHeaderError), which answered 500 after the invitation was made."""
+    account.name = "Acme\r\nBcc: everyone@example.com"
+    account.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.administrator_invite(account=account, actor=admin_user, email="x@example.com")
+    (mail,) = mailoutbox
+    assert mail.subject == "You are invited to administer Acme Bcc: everyone@example.com"
+    assert mail.message()["Bcc"] is None

@@ -10,7 +10,6 @@ straight to the terminal, which is how tokens got out before.
 import os
 import runpy
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -20,7 +19,7 @@ import pytest
 import requests
 
 from guests import links
-from tests.production.test_two_servers import stop
+from tests.production.servers import free_port, stop
 
 PROJECT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).parent / "gunicorn"
@@ -41,12 +40,6 @@ def token_urls() -> dict[str, str]:
         # Django's reset links carry the user's id and a token of its own making.
         f"{secrets.token_hex(3)}-{secrets.token_hex(16)}": "/password-reset/MQ/{}/",
     }
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,6 @@ import json
 import os
 import re
 import secrets
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -26,6 +25,8 @@ from pathlib import Path
 import pytest
 import requests
 from cryptography.fernet import Fernet
+
+from tests.production.servers import free_port, stop
 
 PROJECT = Path(__file__).resolve().parents[2]
 THREADS = 8
@@ -48,23 +49,6 @@ _, pat = personal_access_token_create(user=user, name="writer")
 environment = account.environments.get(name="development")
 print(json.dumps({{"pat": pat, "environment": environment.id}}))
 """
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def stop(process: subprocess.Popen) -> None:
-    """By its own process id: terminate, wait, kill if it will not go."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")

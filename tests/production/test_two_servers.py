@@ -5,7 +5,6 @@ sees on its very next request; nothing that decides who may get in is kept per p
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import threading
@@ -20,6 +19,7 @@ from django.conf import settings
 
 from accounts import services as account_services
 from tests.factories import administrator_of, development, make_account
+from tests.production.servers import free_port, stop
 from tokens import services as token_services
 from tokens.models import ApiKey, PersonalAccessToken
 
@@ -31,12 +31,6 @@ PASSWORD = "correct horse battery staple 42"
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def database_url() -> str:
     """The test database pytest-django created, as a URL for the servers."""
     db = settings.DATABASES["default"]
@@ -44,17 +38,6 @@ def database_url() -> str:
     password = quote(db.get("PASSWORD") or "", safe="")
     credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
     return f"postgres://{credentials}{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def stop(process: subprocess.Popen) -> None:
-    """By its own process id: terminate, wait, kill if it will not go."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")

@@ -30,11 +30,9 @@ def test_a_duplicate_is_a_conflict_and_a_missing_value_is_not(account):
     assert not conflicts.is_conflict(ValueError("not the database's"))
 
 
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_a_token_created_while_its_user_is_removed_answers_409_and_saves_nothing(caplog):
-    """The request passed authentication before the removal committed and inserts its token
-    after: the database refuses the token (its user is gone) and the API says so."""
+def an_account_with_one_administrator_leaving():
+    """An account, an administrator who stays and one (joined by invitation) who is about to
+    be removed."""
     account = make_account(email="staying@example.com")
     staying = administrator_of(account)
     _, link = account_services.administrator_invite(
@@ -43,6 +41,15 @@ def test_a_token_created_while_its_user_is_removed_answers_409_and_saves_nothing
     leaving = account_services.invitation_accept(
         token=link.rstrip("/").rsplit("/", 1)[1], password="a long and fine passphrase"
     )
+    return account, staying, leaving
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_token_created_while_its_user_is_removed_answers_409_and_saves_nothing(caplog):
+    """The request passed authentication before the removal committed and inserts its token
+    after: the database refuses the token (its user is gone) and the API says so."""
+    account, staying, leaving = an_account_with_one_administrator_leaving()
     _, raw = token_services.personal_access_token_create(user=leaving, name="script")
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
@@ -65,14 +72,7 @@ def test_a_token_created_while_its_user_is_removed_answers_409_and_saves_nothing
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_token_created_on_its_page_while_its_user_is_removed_answers_the_409_page(client):
-    account = make_account(email="staying@example.com")
-    staying = administrator_of(account)
-    _, link = account_services.administrator_invite(
-        account=account, actor=staying, email="leaving@example.com"
-    )
-    leaving = account_services.invitation_accept(
-        token=link.rstrip("/").rsplit("/", 1)[1], password="a long and fine passphrase"
-    )
+    account, staying, leaving = an_account_with_one_administrator_leaving()
     client.force_login(leaving)
     page = client.get("/personal-access-tokens/")
     nonce = re.search(r'name="nonce" value="([^"]+)"', page.content.decode()).group(1)

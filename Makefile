@@ -65,8 +65,10 @@ schema: $(VENV)/installed .env
 	$(PY) manage.py spectacular --validate --fail-on-warn --format openapi-json --file $(SCHEMA_FILE)
 	@echo >> $(SCHEMA_FILE)
 
+# ruff, and the apps' layering (pyproject.toml, [tool.importlinter]).
 lint: $(VENV)/installed
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports
 
 clean:
 	rm -rf $(VENV) $(SDK_DIR)/node_modules db.sqlite3 db.sqlite3-wal db.sqlite3-shm .pytest_cache .ruff_cache

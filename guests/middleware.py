@@ -19,14 +19,13 @@ from django.conf import settings
 from django.utils.cache import add_never_cache_headers
 
 from guests.sessions import holds_guest_session
+from portal.paths import is_api_request
 from portal.refusals import page_not_found
 
 GUEST_PAGES = "/guest/"
 OPEN_TO_GUESTS = (
     "/healthz",
     "/readyz",
-    "/v1/",
-    "/api/v1/",
     "/login/",
     "/password-reset/",
     "/invitations/",
@@ -48,6 +47,7 @@ class GuestSessionMiddleware:
             return response
         if (
             not path.startswith(self.open_paths)
+            and not is_api_request(request)
             and holds_guest_session(request)
             and not request.user.is_authenticated
         ):

@@ -19,8 +19,8 @@ from rest_framework import exceptions, parsers, serializers, status
 from rest_framework.response import Response
 
 from portal import conflicts, refusals
+from portal.paths import is_api_request
 
-API_PREFIXES = ("/v1/", "/api/v1/")
 # PublicIdField's max_length: no id of ours is longer, so longer input is refused unread.
 ID_MAX_LENGTH = 40
 NOT_FOUND = "Not found."
@@ -263,11 +263,6 @@ class PublicIdConverter:
 
 
 register_converter(PublicIdConverter, "public_id")
-
-
-def is_api_request(request) -> bool:
-    path = request.path_info
-    return path.startswith(API_PREFIXES) or path in ("/v1", "/api/v1")
 
 
 @csrf_exempt  # a POST to an unknown route is answered 404, not refused for its CSRF token

@@ -11,6 +11,9 @@ import logging
 
 from django.db import DatabaseError
 
+from portal import refusals
+from portal.paths import is_api_request
+
 logger = logging.getLogger(__name__)
 
 CONFLICT = (
@@ -67,9 +70,7 @@ class ConflictPageMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        from portal import refusals  # imported here: portal.api imports this module
-
-        if not is_conflict(exception) or not refusals.is_page(request):
+        if not is_conflict(exception) or is_api_request(request):
             return None
         log_conflict(exception)
         return refusals.refusal(request, 409, *PAGE_CONFLICT)

@@ -17,6 +17,8 @@ from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpResponse, JsonResponse
 
+from portal.paths import is_api_request
+
 
 def client_address(request) -> str:
     """The client's address, trusting exactly TRUSTED_PROXY_COUNT proxies in front of us.
@@ -64,8 +66,6 @@ def hit_each(*limits: tuple[str, str]) -> int | None:
 
 
 # django-axes ------------------------------------------------------------------------------
-
-API_PATHS = ("/v1/", "/api/v1/")
 
 
 class TooManyAttempts(Exception):
@@ -115,7 +115,7 @@ def lockout_response(request, original_response, credentials) -> HttpResponse:
     Retry-After, like the portal's own rate limits. Under the API it is the envelope.
     """
     wait = lockout_seconds(request)
-    if request.path.startswith(API_PATHS):
+    if is_api_request(request):
         # POST /v1/auth answers its lockouts itself (its request object is DRF's, which the
         # middleware never sees); this keeps any other endpoint's in the envelope too.
         response = JsonResponse(

@@ -20,6 +20,8 @@ from django.shortcuts import render
 from django.urls import is_valid_path
 from django.views.debug import ExceptionReporter
 
+from portal.paths import is_api_request
+
 REFUSALS = {
     400: (
         "Something was wrong with this request",
@@ -41,13 +43,6 @@ CSRF_REFUSAL = (
     "The page was open for too long, or you signed in or out in another tab since. "
     "Go back, reload the page and send the form again.",
 )
-
-
-def is_page(request) -> bool:
-    """Not under the API's prefixes, which answer in JSON (portal.api)."""
-    from portal.api import is_api_request  # imported here: portal.api imports this module
-
-    return not is_api_request(request)
 
 
 def refusal(request, status: int, heading: str, text: str):
@@ -87,7 +82,7 @@ class RefusalPagesMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not is_page(request):
+        if is_api_request(request):
             return self.get_response(request)
         if settings.DEBUG and not is_valid_path(
             request.path_info, getattr(request, "urlconf", None)
@@ -101,7 +96,7 @@ class RefusalPagesMiddleware:
         return response
 
     def process_exception(self, request, exception):
-        if settings.DEBUG and isinstance(exception, Http404) and is_page(request):
+        if settings.DEBUG and isinstance(exception, Http404) and not is_api_request(request):
             return page_not_found(request, exception)
         return None
 
@@ -118,7 +113,7 @@ class RefusalReporter(ExceptionReporter):
         if (
             isinstance(self.exc_value, BadRequest | SuspiciousOperation)
             and self.request is not None
-            and is_page(self.request)
+            and not is_api_request(self.request)
         ):
             return bad_request(self.request, self.exc_value).content.decode()
         return super().get_traceback_html()

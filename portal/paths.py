@@ -1,0 +1,13 @@
+"""Where the API is served: under /v1/, and again under /api/v1/ for older Flatfile examples.
+
+The one answer to "is this request for the API?", asked by Django's error handlers and the
+refusal pages (JSON or the portal's page), the sign-in lockout (envelope or page) and the
+guest-session middleware (the API is left to its bearer credentials). A module of its own,
+importing nothing of the portal's, so that every one of them can import it."""
+
+API_PREFIXES = ("/v1/", "/api/v1/")
+
+
+def is_api_request(request) -> bool:
+    path = request.path_info
+    return path.startswith(API_PREFIXES) or path in ("/v1", "/api/v1")

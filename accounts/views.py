@@ -44,7 +44,7 @@ from accounts.forms import (
     SpaceForm,
 )
 from accounts.models import GuestAuthentication, Space, normalize_email
-from portal.ratelimit import client_address, hit_each, wait_text
+from portal.ratelimit import client_address, hit_each, too_many_requests, wait_text
 
 EVENTS_PER_PAGE = 50
 
@@ -105,9 +105,8 @@ class SignInView(LoginView):
         if wait:
             # Not form.is_valid(): that would check the password of a refused attempt.
             form.refuse(f"Too many attempts, try again in {wait} seconds.")
-            response = self.render_to_response(self.get_context_data(form=form), status=429)
-            response["Retry-After"] = str(wait)
-            return response
+            page = self.render_to_response(self.get_context_data(form=form))
+            return too_many_requests(page, wait)
         return super().post(request, *args, **kwargs)
 
 
@@ -208,9 +207,7 @@ class RateLimitedPasswordResetView(PasswordResetView):
         form = self.get_form()
         form.is_valid()  # keeps the typed email and its own errors; sends nothing
         form.add_error(None, f"Too many reset requests, try again in {wait_text(wait)}.")
-        response = self.render_to_response(self.get_context_data(form=form), status=429)
-        response["Retry-After"] = str(wait)
-        return response
+        return too_many_requests(self.render_to_response(self.get_context_data(form=form)), wait)
 
 
 class OwnPasswordResetConfirmView(PasswordRulesMixin, PasswordResetConfirmView):

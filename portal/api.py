@@ -44,6 +44,14 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+class AttemptsThrottled(exceptions.Throttled):
+    """429 for attempts over a limit (signing in, django-axes' lockout), in those words. DRF's
+    exception handler sets Retry-After from `wait`, as for any Throttled."""
+
+    default_detail = "Too many attempts."
+    extra_detail_singular = extra_detail_plural = "Try again in {wait} seconds."
+
+
 class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = TOO_LARGE

@@ -15,8 +15,9 @@ from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 
+from portal.api import AttemptsThrottled, json_error
 from portal.paths import is_api_request
 
 
@@ -107,6 +108,15 @@ def wait_text(seconds: int) -> str:
     return f"{seconds} second{'s' if seconds != 1 else ''}"
 
 
+def too_many_requests(response: HttpResponse, wait: int) -> HttpResponse:
+    """A refusal over a limit outside DRF: a page as rendered, its form saying why and for
+    how long, or django-axes' lockout. 429, with Retry-After in seconds; the API's views
+    raise DRF's Throttled instead (portal.api.AttemptsThrottled), which carries both."""
+    response.status_code = 429
+    response["Retry-After"] = str(wait)
+    return response
+
+
 def lockout_response(request, original_response, credentials) -> HttpResponse:
     """AXES_LOCKOUT_CALLABLE: the answer to a sign-in that django-axes refused, per path.
 
@@ -118,16 +128,13 @@ def lockout_response(request, original_response, credentials) -> HttpResponse:
     if is_api_request(request):
         # POST /v1/auth answers its lockouts itself (its request object is DRF's, which the
         # middleware never sees); this keeps any other endpoint's in the envelope too.
-        response = JsonResponse(
-            {"errors": [{"message": f"Too many attempts. Try again in {wait} seconds."}]},
-            status=429,
-        )
+        response = json_error(str(AttemptsThrottled(wait=wait).detail), 429)
     else:
         message = f"Too many attempts, try again in {wait_text(wait)}."
         context = getattr(original_response, "context_data", None) or {}
         form = context.get("form")
         if form is None:
-            response = HttpResponse(message, status=429, content_type="text/plain")
+            response = HttpResponse(message, content_type="text/plain")
         else:
             # Django's login views answer a TemplateResponse; its form was validated (the
             # attempt was refused inside its authenticate()), so only its message changes.
@@ -136,6 +143,4 @@ def lockout_response(request, original_response, credentials) -> HttpResponse:
             )
             response = original_response
             response.content = response.rendered_content
-            response.status_code = 429
-    response["Retry-After"] = str(wait)
-    return response
+    return too_many_requests(response, wait)

@@ -11,8 +11,8 @@ from rest_framework.views import APIView
 
 from accounts import access as accounts_access
 from accounts.models import normalize_email
-from portal.api import data_response, deleted_response, validated
-from portal.ratelimit import TooManyAttempts, client_address, hit
+from portal.api import AttemptsThrottled, data_response, deleted_response, validated
+from portal.ratelimit import TooManyAttempts, client_address, hit_each
 from portal.schema import DELETED, data_envelope, errors
 from tokens import access, selectors, serializers, services
 from tokens.authentication import REALM
@@ -30,15 +30,6 @@ INVALID_CREDENTIALS = "The credentials are not valid."
 def _unauthorized() -> Response:
     response = Response({"errors": [{"message": INVALID_CREDENTIALS}]}, status=401)
     response["WWW-Authenticate"] = REALM
-    return response
-
-
-def _too_many(retry_after: int) -> Response:
-    response = Response(
-        {"errors": [{"message": f"Too many attempts. Try again in {retry_after} seconds."}]},
-        status=status.HTTP_429_TOO_MANY_REQUESTS,
-    )
-    response["Retry-After"] = str(retry_after)
     return response
 
 
@@ -69,12 +60,11 @@ class AccessTokenCreate(APIView):
         # Every attempt counts, per client address and (loosely, under the spelling it is
         # looked up by) per account name, before any check; django-axes counts failures per
         # (email, address) inside authenticate().
-        waits = [
-            hit("auth-address", client_address(request)),
-            hit("login-email", normalize_email(subject)),
-        ]
-        if any(waits):
-            return _too_many(max(wait for wait in waits if wait))
+        wait = hit_each(
+            ("auth-address", client_address(request)), ("login-email", normalize_email(subject))
+        )
+        if wait:
+            raise AttemptsThrottled(wait=wait)
         try:
             if kind == serializers.USER_CREDENTIALS:
                 issued = services.access_token_create_for_password(
@@ -83,7 +73,7 @@ class AccessTokenCreate(APIView):
             else:
                 issued = services.access_token_create_for_client(client_id=subject, secret=secret)
         except TooManyAttempts as refused:
-            return _too_many(refused.retry_after)
+            raise AttemptsThrottled(wait=refused.retry_after) from None
         except services.InvalidCredentials:
             return _unauthorized()
         return Response(serializers.AccessTokenOutput(issued).data)

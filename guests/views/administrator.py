@@ -28,7 +28,7 @@ from guests.forms import GuestAddForm, SharedLinkForm
 from guests.models import MagicLink, SpaceGrant
 from portal.api import NOT_FOUND
 from portal.form_nonces import new_nonce, spend_nonce
-from portal.ratelimit import hit, wait_text
+from portal.ratelimit import hit, too_many_requests, wait_text
 
 GUESTS_PER_PAGE = 50
 MAGIC_LINK_LIFETIME = wait_text(
@@ -118,9 +118,7 @@ def _too_many(request, space, wait: int):
     form = ConfirmForm({})
     form.is_valid()
     form.add_error(None, f"Too many invitations, try again in {wait_text(wait)}.")
-    response = _space_page(request, space, status=429, guest_action_form=form)
-    response["Retry-After"] = str(wait)
-    return response
+    return too_many_requests(_space_page(request, space, guest_action_form=form), wait)
 
 
 def space_action(view):

@@ -21,7 +21,7 @@ from guests import links, selectors, services, sessions
 from guests.access import spaces_granted_to, workbooks_granted_to
 from guests.forms import GuestDetailsForm, LinkRequestForm
 from guests.models import Guest, SpaceGrant
-from portal.ratelimit import client_address, hit, hit_each, wait_text
+from portal.ratelimit import client_address, hit, hit_each, too_many_requests, wait_text
 
 MAGIC_LINK_SESSION_KEY = "guests:magic_link_token"
 SHARED_LINK_SESSION_KEY = "guests:shared_link_token"
@@ -124,9 +124,7 @@ def magic_link_request(request):
     if wait:
         form.is_valid()
         form.add_error(None, f"Too many requests for a new link, try again in {wait_text(wait)}.")
-        response = _magic_link_unusable(request, token, form=form, status=429)
-        response["Retry-After"] = str(wait)
-        return response
+        return too_many_requests(_magic_link_unusable(request, token, form=form), wait)
     if not form.is_valid():
         return _magic_link_unusable(request, token, form=form, status=400)
     services.magic_link_request(space=link.space, email=form.cleaned_data["email"])
@@ -189,14 +187,12 @@ def shared_link_join(request):
         if wait:
             form.is_valid()
             form.add_error(None, f"Too many attempts, try again in {wait_text(wait)}.")
-            response = render(
+            page = render(
                 request,
                 "guests/shared_link_join.html",
                 {"space": space, "account": space.environment.account, "form": form},
-                status=429,
             )
-            response["Retry-After"] = str(wait)
-            return response
+            return too_many_requests(page, wait)
         if form.is_valid():
             try:
                 services.shared_link_join_request(token=token, **form.cleaned_data)
@@ -389,9 +385,7 @@ def guest_space_invite(request, space_id: str):
     wait = hit("invitations", grant.guest_id)
     if wait:
         form.add_error(None, f"Too many invitations, try again in {wait_text(wait)}.")
-        response = _render_space(request, session, grant, form=form, status=429)
-        response["Retry-After"] = str(wait)
-        return response
+        return too_many_requests(_render_space(request, session, grant, form=form), wait)
     try:
         invited = services.guest_invite_guest(
             inviter=grant.guest, space=grant.space, **form.cleaned_data

@@ -293,6 +293,7 @@ def test_resending_is_rate_limited_with_adding(admin_client, guest, space, setti
     before = state()
     response = admin_client.post(f"/spaces/{space.id}/guests/{guest.id}/invite/")
     assert response.status_code == 429 and "Too many invitations" in text(response)
+    assert 1 <= int(response["Retry-After"]) <= 3601
     assert state() == before
 
 

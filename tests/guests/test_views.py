@@ -1209,6 +1209,7 @@ def test_invitations_by_a_guest_are_limited(client, settings, guest, space, one_
     refused = invite(client, space, name="B", email="b@example.com")
 
     assert refused.status_code == 429
+    assert 1 <= int(refused["Retry-After"]) <= 61
     assert "Too many invitations" in refused.content.decode()
     assert not Guest.objects.filter(email="b@example.com").exists()
 

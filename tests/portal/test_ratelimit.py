@@ -5,7 +5,14 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from portal.ratelimit import client_address, hit, hit_each, lockout_response, wait_text
+from portal.ratelimit import (
+    client_address,
+    hit,
+    hit_each,
+    lockout_response,
+    too_many_requests,
+    wait_text,
+)
 from tests.factories import DEFAULT_PASSWORD
 
 factory = RequestFactory()
@@ -153,6 +160,13 @@ def test_a_lockout_under_the_api_is_the_envelope(db):
         assert json.loads(response.content) == {
             "errors": [{"message": "Too many attempts. Try again in 900 seconds."}]
         }
+
+
+def test_a_page_refused_over_a_limit_is_itself_with_429_and_retry_after():
+    page = HttpResponse("The form, saying why.")
+    assert too_many_requests(page, 42) is page
+    assert (page.status_code, page["Retry-After"]) == (429, "42")
+    assert page.content.decode() == "The form, saying why."
 
 
 def test_a_lockout_elsewhere_says_why_in_plain_text(db):

@@ -158,9 +158,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.boo
 ):
     # Server-side parameter binding, with psycopg preparing a statement once it has run 5
     # times on a connection: the credential lookups (tokens/lookups.py) and the API's
-    # other repeated queries are then parsed and planned once per connection. Measured
-    # in-process (make bench, PostgreSQL, 100 rounds): PAT 0.74x no authentication with
-    # it, 0.63x with Django's default client-side binding. Turn it off behind a pooler that
+    # other repeated queries are then parsed and planned once per connection, which makes a
+    # credential check measurably cheaper (README, Benchmark). Turn it off behind a pooler that
     # cannot keep prepared statements (PgBouncer before 1.21, transaction mode).
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("server_side_binding", True)
     DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5)

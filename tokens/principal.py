@@ -17,9 +17,8 @@ class Principal:
     (portal.deferred). Nothing here is meant to change after verification.
 
     `user` and `credential` may be given as functions that build them, called when first
-    read: most requests never read them, and building them for every request cost about
-    40 µs inside a request (timed in-process on SQLite), some 4% of a small API request
-    served over HTTP (`make bench`)."""
+    read: most requests never read them, and building them for every request was a
+    measurable share of a small API request (README, Benchmark)."""
 
     USER = "user"
     SECRET_KEY = "secret_key"

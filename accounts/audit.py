@@ -3,7 +3,7 @@ the change's transaction, so an event exists exactly when its change does."""
 
 from typing import Any, Protocol
 
-from accounts.models import Account, Event
+from accounts.models import AuditScope, Event
 
 
 class Actor(Protocol):
@@ -12,21 +12,25 @@ class Actor(Protocol):
     id: str
 
 
+class Audited(Protocol):
+    """What a change is about: an account, an environment, a space, a workbook, a secret, a
+    guest… Each knows where its events belong (its account, environment and space ids)."""
+
+    def audit_scope(self) -> AuditScope: ...
+
+
 def record_event(
-    *,
-    topic: str,
-    account: Account,
-    actor: Actor | None,
-    environment_id: str = "",
-    space_id: str = "",
-    payload: dict[str, Any] | None = None,
+    topic: str, *, on: Audited | AuditScope, actor: Actor | None, **payload: Any
 ) -> Event:
+    """Record `topic` (`domain:verb`) about `on` by `actor`, with `payload` as its details
+    (never a secret value)."""
+    scope = on if isinstance(on, AuditScope) else on.audit_scope()
     return Event.objects.create(
-        account=account,
+        account=scope.account,
         topic=topic,
         domain=topic.split(":", 1)[0],
-        environment_id=environment_id or "",
-        space_id=space_id or "",
+        environment_id=scope.environment_id,
+        space_id=scope.space_id,
         actor_id=actor.id if actor is not None else "",
-        payload=payload or {},
+        payload=payload,
     )

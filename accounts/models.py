@@ -1,4 +1,5 @@
 import unicodedata
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -137,6 +138,9 @@ class Account(LoadsDeferredFieldsTogether, models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def audit_scope(self) -> "AuditScope":
+        return AuditScope(self)
+
 
 class Membership(LoadsDeferredFieldsTogether, models.Model):
     """A user's role in an account. A user belongs to one account."""
@@ -183,6 +187,9 @@ class Environment(LoadsDeferredFieldsTogether, models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def audit_scope(self) -> "AuditScope":
+        return AuditScope(self.account, self.id)
+
 
 class Space(LoadsDeferredFieldsTogether, models.Model):
     id = PublicIdField(prefix="us_sp")
@@ -200,6 +207,9 @@ class Space(LoadsDeferredFieldsTogether, models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def audit_scope(self) -> "AuditScope":
+        return AuditScope(self.environment.account, self.environment_id, self.id)
+
 
 class Workbook(models.Model):
     id = PublicIdField(prefix="us_wb")
@@ -214,6 +224,9 @@ class Workbook(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def audit_scope(self) -> "AuditScope":
+        return self.space.audit_scope()
 
 
 class AdminInvitation(models.Model):
@@ -234,6 +247,15 @@ class AdminInvitation(models.Model):
 
     def __str__(self) -> str:
         return f"Invitation for {self.email}"
+
+
+class AuditScope(NamedTuple):
+    """Where an event belongs: its account, and the environment and space it is about, if
+    any (accounts.audit.record_event derives it from what the change is about)."""
+
+    account: Account
+    environment_id: str = ""
+    space_id: str = ""
 
 
 class Event(models.Model):

@@ -77,9 +77,7 @@ def account_create(*, name: str, email: str, password: str, user_name: str = "")
     account = Account.objects.create(name=clean_name(name))
     user = User.objects.create_user(email=email, password=password, name=user_name.strip())
     Membership.objects.create(user=user, account=account)
-    record_event(
-        topic="account:created", account=account, actor=user, payload={"name": account.name}
-    )
+    record_event("account:created", on=account, actor=user, name=account.name)
     for env_name, is_prod in DEFAULT_ENVIRONMENTS:
         environment_create(account=account, actor=user, name=env_name, is_prod=is_prod)
     return account
@@ -98,9 +96,7 @@ def account_update(
         changes["metadata"] = clean_metadata(metadata)
     changed = _save_changes(account, changes)
     if changed:
-        record_event(
-            topic="account:updated", account=account, actor=actor, payload={"changed": changed}
-        )
+        record_event("account:updated", on=account, actor=actor, changed=changed)
     return account
 
 
@@ -146,11 +142,11 @@ def environment_create(
     except IntegrityError as error:
         raise ValidationError({"name": DUPLICATE_ENVIRONMENT}) from error
     record_event(
-        topic="environment:created",
-        account=account,
+        "environment:created",
+        on=environment,
         actor=actor,
-        environment_id=environment.id,
-        payload={"name": environment.name, "isProd": environment.is_prod},
+        name=environment.name,
+        isProd=environment.is_prod,
     )
     environment_created.send(sender=Environment, environment=environment, actor=actor)
     return environment
@@ -186,13 +182,7 @@ def environment_update(
         raise ValidationError({"name": DUPLICATE_ENVIRONMENT}) from error
     if not changed:
         return environment
-    record_event(
-        topic="environment:updated",
-        account=environment.account,
-        actor=actor,
-        environment_id=environment.id,
-        payload={"changed": changed},
-    )
+    record_event("environment:updated", on=environment, actor=actor, changed=changed)
     return environment
 
 
@@ -204,13 +194,7 @@ def environment_delete(*, environment: Environment, actor: Actor) -> None:
             f"“{environment.name}” still has {space_count} space{'s' if space_count != 1 else ''}: "
             "delete them first."
         )
-    record_event(
-        topic="environment:deleted",
-        account=environment.account,
-        actor=actor,
-        environment_id=environment.id,
-        payload={"name": environment.name},
-    )
+    record_event("environment:deleted", on=environment, actor=actor, name=environment.name)
     environment.delete()
 
 
@@ -232,14 +216,7 @@ def space_create(
         metadata=clean_metadata(metadata),
         guests_can_invite=bool(guests_can_invite),
     )
-    record_event(
-        topic="space:created",
-        account=environment.account,
-        actor=actor,
-        environment_id=environment.id,
-        space_id=space.id,
-        payload={"name": space.name},
-    )
+    record_event("space:created", on=space, actor=actor, name=space.name)
     return space
 
 
@@ -262,27 +239,13 @@ def space_update(
     changed = _save_changes(space, changes)
     if not changed:
         return space
-    record_event(
-        topic="space:updated",
-        account=space.environment.account,
-        actor=actor,
-        environment_id=space.environment_id,
-        space_id=space.id,
-        payload={"changed": changed},
-    )
+    record_event("space:updated", on=space, actor=actor, changed=changed)
     return space
 
 
 @transaction.atomic
 def space_delete(*, space: Space, actor: Actor) -> None:
-    record_event(
-        topic="space:deleted",
-        account=space.environment.account,
-        actor=actor,
-        environment_id=space.environment_id,
-        space_id=space.id,
-        payload={"name": space.name},
-    )
+    record_event("space:deleted", on=space, actor=actor, name=space.name)
     space.delete()
 
 
@@ -302,12 +265,7 @@ def workbook_create(
         space=space, name=clean_name(name), labels=clean_labels(labels)
     )
     record_event(
-        topic="workbook:created",
-        account=space.environment.account,
-        actor=actor,
-        environment_id=space.environment_id,
-        space_id=space.id,
-        payload={"workbookId": workbook.id, "name": workbook.name},
+        "workbook:created", on=workbook, actor=actor, workbookId=workbook.id, name=workbook.name
     )
     return workbook
 
@@ -324,28 +282,16 @@ def workbook_update(
     changed = _save_changes(workbook, changes)
     if not changed:
         return workbook
-    space = workbook.space
     record_event(
-        topic="workbook:updated",
-        account=space.environment.account,
-        actor=actor,
-        environment_id=space.environment_id,
-        space_id=space.id,
-        payload={"workbookId": workbook.id, "changed": changed},
+        "workbook:updated", on=workbook, actor=actor, workbookId=workbook.id, changed=changed
     )
     return workbook
 
 
 @transaction.atomic
 def workbook_delete(*, workbook: Workbook, actor: Actor) -> None:
-    space = workbook.space
     record_event(
-        topic="workbook:deleted",
-        account=space.environment.account,
-        actor=actor,
-        environment_id=space.environment_id,
-        space_id=space.id,
-        payload={"workbookId": workbook.id, "name": workbook.name},
+        "workbook:deleted", on=workbook, actor=actor, workbookId=workbook.id, name=workbook.name
     )
     workbook.delete()
 
@@ -408,7 +354,7 @@ def administrator_invite(
     payload = {"email": email, "invitationId": invitation.id}
     if replaced:
         payload["replacedInvitationIds"] = replaced
-    record_event(topic="administrator:invited", account=account, actor=actor, payload=payload)
+    record_event("administrator:invited", on=account, actor=actor, **payload)
     return invitation, link
 
 
@@ -439,10 +385,11 @@ def administrator_invitation_resend(
     if updated != 1:
         raise ValidationError(INVITATION_NOT_PENDING)
     record_event(
-        topic="administrator:invitation-resent",
-        account=account,
+        "administrator:invitation-resent",
+        on=account,
         actor=actor,
-        payload={"email": invitation.email, "invitationId": invitation.id},
+        email=invitation.email,
+        invitationId=invitation.id,
     )
     return invitation, link
 
@@ -454,10 +401,11 @@ def administrator_invitation_revoke(*, invitation: AdminInvitation, actor: Actor
     if not deleted:
         raise ValidationError(INVITATION_NOT_PENDING)
     record_event(
-        topic="administrator:invitation-revoked",
-        account=invitation.account,
+        "administrator:invitation-revoked",
+        on=invitation.account,
         actor=actor,
-        payload={"email": invitation.email, "invitationId": invitation.id},
+        email=invitation.email,
+        invitationId=invitation.id,
     )
 
 
@@ -506,10 +454,12 @@ def invitation_accept(*, token: str, password: str, name: str = "") -> User:
     user.save()
     Membership.objects.create(user=user, account=invitation.account)
     record_event(
-        topic="administrator:added",
-        account=invitation.account,
+        "administrator:added",
+        on=invitation.account,
         actor=user,
-        payload={"userId": user.id, "email": user.email, "invitedBy": invitation.invited_by_id},
+        userId=user.id,
+        email=user.email,
+        invitedBy=invitation.invited_by_id,
     )
     return user
 
@@ -523,12 +473,7 @@ def administrator_remove(*, account: Account, actor: Actor, user: User) -> None:
         raise ValidationError("That person is not an administrator of this account.")
     if Membership.objects.filter(account=account).count() <= 1:
         raise ValidationError("The last administrator cannot be removed.")
-    record_event(
-        topic="administrator:removed",
-        account=account,
-        actor=actor,
-        payload={"userId": user.id, "email": user.email},
-    )
+    record_event("administrator:removed", on=account, actor=actor, userId=user.id, email=user.email)
     user.delete()
 
 
@@ -555,10 +500,10 @@ def user_record_password_change(
     account = account_administered_by(user)
     if account is not None:
         record_event(
-            topic="user:password-reset" if reset else "user:password-changed",
-            account=account,
+            "user:password-reset" if reset else "user:password-changed",
+            on=account,
             actor=user if actor is None else actor,
-            payload={"userId": user.id},
+            userId=user.id,
         )
 
 
@@ -580,5 +525,5 @@ def user_update(*, user: User, actor: Actor, name: str | None) -> User:
         payload = {"changed": changed}
         if actor.id != user.id:
             payload = {"userId": user.id, "email": user.email, **payload}
-        record_event(topic="user:updated", account=account, actor=actor, payload=payload)
+        record_event("user:updated", on=account, actor=actor, **payload)
     return user

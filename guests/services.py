@@ -22,6 +22,7 @@ from django.utils import timezone
 from accounts.audit import Actor, record_event
 from accounts.models import (
     NAME_MAX_LENGTH,
+    AuditScope,
     Environment,
     GuestAuthentication,
     Space,
@@ -145,14 +146,10 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 def _record(topic: str, *, guest: Guest, actor: Actor | None, space_id: str = "", **payload):
-    record_event(
-        topic=topic,
-        account=guest.environment.account,
-        actor=actor,
-        environment_id=guest.environment_id,
-        space_id=space_id,
-        payload={"guestId": guest.id, "email": guest.email, **payload},
-    )
+    """An event about the guest (their id and email first in its details), in one of their
+    spaces when `space_id` is given."""
+    scope = AuditScope(guest.environment.account, guest.environment_id, space_id)
+    record_event(topic, on=scope, actor=actor, guestId=guest.id, email=guest.email, **payload)
 
 
 # Grants -----------------------------------------------------------------------------------
@@ -704,12 +701,11 @@ def shared_link_regenerate(
             setattr(link, field, value)
         link.save(update_fields=list(values))
     record_event(
-        topic="shared-link:regenerated",
-        account=space.environment.account,
+        "shared-link:regenerated",
+        on=space,
         actor=actor,
-        environment_id=space.environment_id,
-        space_id=space.id,
-        payload={"sharedLinkId": link.id, "expiresAt": _iso(expires_at)},
+        sharedLinkId=link.id,
+        expiresAt=_iso(expires_at),
     )
     return link, token
 
@@ -723,14 +719,7 @@ def shared_link_disable(*, space: Space, actor: Actor | None) -> SharedLink:
         raise ValidationError("This space has no shared link turned on.")
     link.disabled_at = timezone.now()
     link.save(update_fields=["disabled_at"])
-    record_event(
-        topic="shared-link:disabled",
-        account=space.environment.account,
-        actor=actor,
-        environment_id=space.environment_id,
-        space_id=space.id,
-        payload={"sharedLinkId": link.id},
-    )
+    record_event("shared-link:disabled", on=space, actor=actor, sharedLinkId=link.id)
     return link
 
 
@@ -833,17 +822,13 @@ def shared_link_join_confirm(*, token: str) -> SpaceGrant:
     grant.last_accessed_at = now
     grant.save(update_fields=["last_accessed_at"])
     record_event(
-        topic="shared-link:redeemed",
-        account=environment.account,
+        "shared-link:redeemed",
+        on=space,
         actor=guest,
-        environment_id=environment.id,
-        space_id=space.id,
-        payload={
-            "guestId": guest.id,
-            "email": guest.email,
-            "sharedLinkId": link.id,
-            "newGuest": created,
-        },
+        guestId=guest.id,
+        email=guest.email,
+        sharedLinkId=link.id,
+        newGuest=created,
     )
     return grant
 

@@ -16,6 +16,7 @@ from accounts.audit import record_event
 from accounts.models import (
     Account,
     AdminInvitation,
+    AuditScope,
     Environment,
     Event,
     Membership,
@@ -175,8 +176,9 @@ class EventFactory(factory.django.DjangoModelFactory):
     payload = factory.LazyFunction(dict)
 
     @classmethod
-    def _create(cls, model_class, **fields):
-        return record_event(**fields)
+    def _create(cls, model_class, *, account, topic, actor, environment_id, space_id, payload):
+        scope = AuditScope(account, environment_id, space_id)
+        return record_event(topic, on=scope, actor=actor, **payload)
 
 
 # Credentials and secrets: always through the services (digests, encryption, events) ---------

@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import Environment, Space
+from accounts.models import AuditScope, Environment, Space
 from portal.deferred import LoadsDeferredFieldsTogether
 from portal.ids import PublicIdField
 from tokens import encryption
@@ -133,3 +133,6 @@ class Secret(models.Model):
     @property
     def value(self) -> str:
         return encryption.decrypt(self.encrypted_value)
+
+    def audit_scope(self) -> AuditScope:
+        return AuditScope(self.environment.account, self.environment_id, self.space_id or "")

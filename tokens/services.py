@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.audit import Actor, record_event
-from accounts.models import Environment, Membership, Space, User, normalize_email
+from accounts.models import AuditScope, Environment, Membership, Space, User, normalize_email
 from accounts.services import clean_name
 from portal.ratelimit import TooManyAttempts, clear_failures, lockout_wait
 from tokens import access_tokens, credentials, encryption
@@ -68,13 +68,7 @@ def api_keys_create_for_environment(
     """An environment's first secret and publishable keys (runs as it is created)."""
     for key_type in ApiKey.Type.values:
         key, _raw = _api_key_create(environment=environment, key_type=key_type)
-        record_event(
-            topic="api-key:created",
-            account=environment.account,
-            actor=actor,
-            environment_id=environment.id,
-            payload={"keyId": key.id, "type": key.type},
-        )
+        record_event("api-key:created", on=environment, actor=actor, keyId=key.id, type=key.type)
 
 
 @transaction.atomic
@@ -103,16 +97,13 @@ def api_key_roll(
         old_keys.filter(pk__in=[key.pk for key in retiring]).delete()
     key, raw = _api_key_create(environment=environment, key_type=key_type)
     record_event(
-        topic="api-key:rolled",
-        account=environment.account,
+        "api-key:rolled",
+        on=environment,
         actor=actor,
-        environment_id=environment.id,
-        payload={
-            "keyId": key.id,
-            "type": key_type,
-            "retiredKeyIds": [old.id for old in retiring],
-            "oldKeysExpireAt": retire_at.isoformat() if keep_old_for else None,
-        },
+        keyId=key.id,
+        type=key_type,
+        retiredKeyIds=[old.id for old in retiring],
+        oldKeysExpireAt=retire_at.isoformat() if keep_old_for else None,
     )
     return key, raw
 
@@ -121,26 +112,16 @@ def api_key_roll(
 def api_key_reveal(*, api_key: ApiKey, actor: Actor) -> str:
     """A secret key's raw value, for an administrator who asked to see or copy it. Every
     reveal is on the audit trail, so who has seen a key is known when deciding to roll it."""
-    environment = api_key.environment
-    record_event(
-        topic="api-key:revealed",
-        account=environment.account,
-        actor=actor,
-        environment_id=environment.id,
-        payload={"keyId": api_key.id, "type": api_key.type},  # never the value
+    record_event(  # never the value
+        "api-key:revealed", on=api_key.environment, actor=actor, keyId=api_key.id, type=api_key.type
     )
     return api_key.raw_key
 
 
 @transaction.atomic
 def api_key_delete(*, api_key: ApiKey, actor: Actor) -> None:
-    environment = api_key.environment
     record_event(
-        topic="api-key:deleted",
-        account=environment.account,
-        actor=actor,
-        environment_id=environment.id,
-        payload={"keyId": api_key.id, "type": api_key.type},
+        "api-key:deleted", on=api_key.environment, actor=actor, keyId=api_key.id, type=api_key.type
     )
     api_key.delete()
 
@@ -175,10 +156,12 @@ def personal_access_token_create(
         expires_at=timezone.now() + timedelta(days=days) if days else None,
     )
     record_event(
-        topic="personal-access-token:created",
-        account=_account_of_user(user),
+        "personal-access-token:created",
+        on=_account_of_user(user),
         actor=user,
-        payload={"tokenId": token.id, "name": token.name, "expiresAt": _iso(token.expires_at)},
+        tokenId=token.id,
+        name=token.name,
+        expiresAt=_iso(token.expires_at),
     )
     return token, raw
 
@@ -199,10 +182,11 @@ def personal_access_token_regenerate(
     token.expires_at = now + lifetime if lifetime else None
     token.save(update_fields=["digest", "last_four", "created_at", "last_used_at", "expires_at"])
     record_event(
-        topic="personal-access-token:regenerated",
-        account=_account_of_user(token.user),
+        "personal-access-token:regenerated",
+        on=_account_of_user(token.user),
         actor=actor,
-        payload={"tokenId": token.id, "name": token.name},
+        tokenId=token.id,
+        name=token.name,
     )
     return token, raw
 
@@ -210,10 +194,11 @@ def personal_access_token_regenerate(
 @transaction.atomic
 def personal_access_token_delete(*, token: PersonalAccessToken, actor: Actor) -> None:
     record_event(
-        topic="personal-access-token:deleted",
-        account=_account_of_user(token.user),
+        "personal-access-token:deleted",
+        on=_account_of_user(token.user),
         actor=actor,
-        payload={"tokenId": token.id, "name": token.name},
+        tokenId=token.id,
+        name=token.name,
     )
     token.delete()
 
@@ -228,10 +213,7 @@ def client_credential_create(*, user: User) -> tuple[ClientCredential, str]:
         user=user, secret_digest=credentials.digest(secret), last_four=secret[-4:]
     )
     record_event(
-        topic="client-credential:created",
-        account=_account_of_user(user),
-        actor=user,
-        payload={"clientId": credential.id},
+        "client-credential:created", on=_account_of_user(user), actor=user, clientId=credential.id
     )
     return credential, secret
 
@@ -239,10 +221,10 @@ def client_credential_create(*, user: User) -> tuple[ClientCredential, str]:
 @transaction.atomic
 def client_credential_delete(*, credential: ClientCredential, actor: Actor) -> None:
     record_event(
-        topic="client-credential:deleted",
-        account=_account_of_user(credential.user),
+        "client-credential:deleted",
+        on=_account_of_user(credential.user),
         actor=actor,
-        payload={"clientId": credential.id},
+        clientId=credential.id,
     )
     credential.delete()
 
@@ -270,10 +252,7 @@ def _access_token_for(
     claims = {**(claims or {}), access_tokens.CREDENTIALS_VERSION: user.credentials_version}
     token, expires_at = access_tokens.issue(kind=access_tokens.USER, subject=user.id, claims=claims)
     record_event(
-        topic="access-token:created",
-        account=account,
-        actor=user,
-        payload={"via": via, "expiresAt": _iso(expires_at)},
+        "access-token:created", on=account, actor=user, via=via, expiresAt=_iso(expires_at)
     )
     return IssuedAccessToken(token=token, expires_at=expires_at, user=user, account_id=account.id)
 
@@ -347,26 +326,19 @@ def secret_upsert(
         secret.encrypted_value = encryption.encrypt(value)
         secret.save(update_fields=["encrypted_value", "updated_at"])
     record_event(
-        topic="secret:created" if created else "secret:updated",
-        account=environment.account,
+        "secret:created" if created else "secret:updated",
+        # From the environment and space given: a secret found (not made) has neither loaded.
+        on=AuditScope(environment.account, environment.id, space.id if space else ""),
         actor=actor,
-        environment_id=environment.id,
-        space_id=space.id if space else "",
-        payload={"secretId": secret.id, "name": name},  # never the value
+        secretId=secret.id,
+        name=name,  # never the value
     )
     return secret, created
 
 
 @transaction.atomic
 def secret_delete(*, secret: Secret, actor: Actor) -> None:
-    record_event(
-        topic="secret:deleted",
-        account=secret.environment.account,
-        actor=actor,
-        environment_id=secret.environment_id,
-        space_id=secret.space_id or "",
-        payload={"secretId": secret.id, "name": secret.name},
-    )
+    record_event("secret:deleted", on=secret, actor=actor, secretId=secret.id, name=secret.name)
     secret.delete()
 
 
@@ -394,11 +366,10 @@ def space_access_token_create(*, space: Space, api_key_id: str) -> str:
         kind=access_tokens.SPACE, subject=space.id, claims={"key": api_key_id}
     )
     record_event(
-        topic="access-token:created",
-        account=space.environment.account,
+        "access-token:created",
+        on=space,
         actor=_KeyActor(api_key_id),
-        environment_id=space.environment_id,
-        space_id=space.id,
-        payload={"via": "publishableKey", "expiresAt": _iso(expires_at)},
+        via="publishableKey",
+        expiresAt=_iso(expires_at),
     )
     return token

@@ -91,7 +91,7 @@ def test_the_first_administrator_removed_is_named_by_their_removal(
 
 
 def test_an_unknown_removed_administrator_is_said_so_with_their_id(admin_client, account):
-    record_event(topic="space:created", account=account, actor=Actor("us_usr_vanished12345"))
+    record_event("space:created", on=account, actor=Actor("us_usr_vanished12345"))
     (row,) = rows(text(admin_client.get("/logs/?topic=space:created")))
     assert (
         cells(row)[1] == 'A removed administrator <span class="muted">us_usr_vanished12345</span>'
@@ -99,9 +99,9 @@ def test_an_unknown_removed_administrator_is_said_so_with_their_id(admin_client,
 
 
 def test_api_keys_and_unknown_actors(admin_client, account):
-    record_event(topic="secret:created", account=account, actor=Actor("us_key_abcdefghijkl"))
-    record_event(topic="secret:deleted", account=account, actor=Actor("zz_other_1"))
-    record_event(topic="secret:updated", account=account, actor=None)
+    record_event("secret:created", on=account, actor=Actor("us_key_abcdefghijkl"))
+    record_event("secret:deleted", on=account, actor=Actor("zz_other_1"))
+    record_event("secret:updated", on=account, actor=None)
     page = text(admin_client.get("/logs/"))
     updated, deleted, created = (cells(row)[1] for row in rows(page)[:3])
     assert created == 'API key <span class="muted">us_key_abcdefghijkl</span>'
@@ -118,9 +118,7 @@ def test_another_app_names_its_actors_with_one_query_for_all(admin_client, accou
 
     monkeypatch.setitem(event_log.actor_labellers, "us_key", label_keys)
     for number in range(3):
-        record_event(
-            topic="secret:created", account=account, actor=Actor(f"us_key_abcdefgh{number:04}")
-        )
+        record_event("secret:created", on=account, actor=Actor(f"us_key_abcdefgh{number:04}"))
     page = text(admin_client.get("/logs/?topic=secret:created"))
     assert [cells(row)[1] for row in rows(page)] == [
         "Secret key …0002",
@@ -145,7 +143,7 @@ def test_an_inviter_is_named_in_the_details(admin_client, account, admin_user):
 def test_what_is_the_topic_in_words_with_the_objects_name(admin_client, account, admin_user):
     services.space_create(environment=development(account), actor=admin_user, name="Onboarding")
     services.administrator_invite(account=account, actor=admin_user, email="who@example.com")
-    record_event(topic="api-key:rolled", account=account, actor=admin_user, payload={})
+    record_event("api-key:rolled", on=account, actor=admin_user)
     rolled, invited, created = (cells(row)[2] for row in rows(text(admin_client.get("/logs/")))[:3])
     assert created.startswith("Space created <strong>Onboarding</strong>")
     assert "<code>space:created</code>" in created  # the raw topic stays, small and muted
@@ -175,7 +173,7 @@ def test_the_topic_filter_offers_words(admin_client, account, admin_user):
 
 
 def test_when_has_its_time_zone_and_how_long_ago(admin_client, account, admin_user):
-    event = record_event(topic="space:created", account=account, actor=admin_user)
+    event = record_event("space:created", on=account, actor=admin_user)
     moment = timezone.now() - timedelta(minutes=3, seconds=5)
     Event.objects.filter(pk=event.pk).update(created_at=moment)
     (row,) = rows(text(admin_client.get("/logs/?topic=space:created")))
@@ -190,10 +188,10 @@ def test_when_has_its_time_zone_and_how_long_ago(admin_client, account, admin_us
 
 def test_details_are_words_not_python(admin_client, account, admin_user):
     record_event(
-        topic="api-key:rolled",
-        account=account,
+        "api-key:rolled",
+        on=account,
         actor=admin_user,
-        payload={
+        **{
             "retiredKeyIds": ["us_key_a", "us_key_b"],
             "oldKeysExpireAt": "2030-01-02T04:05:06+01:00",
             "expiresAt": None,
@@ -267,7 +265,7 @@ def _many_kinds_of_actor(account, admin_user, count: int, start: int = 0) -> Non
     """Per `count`: a removed administrator, an API key, a deleted environment."""
     for number in range(start, start + count):
         added_and_removed(account, admin_user, f"gone{number}@example.com")
-        record_event(topic="secret:created", account=account, actor=Actor(f"us_key_{number:012}"))
+        record_event("secret:created", on=account, actor=Actor(f"us_key_{number:012}"))
         environment = services.environment_create(
             account=account, actor=admin_user, name=f"short-lived {number}"
         )
@@ -298,6 +296,6 @@ def test_an_api_key_is_named_by_its_kind_and_last_four(admin_client, account):
     from tokens.models import ApiKey
 
     key = ApiKey.objects.filter(environment__account=account, type="SECRET").first()
-    record_event(topic="secret:created", account=account, actor=Actor(key.id))
+    record_event("secret:created", on=account, actor=Actor(key.id))
     page = text(admin_client.get("/logs/?topic=secret:created"))
     assert [cells(row)[1] for row in rows(page)] == [f"Secret key …{key.last_four}"]

@@ -617,7 +617,7 @@ def test_logs_name_actors_that_are_not_living_users(admin_client, account, admin
     gone_id = gone.id
     services.space_create(environment=development(account), actor=gone, name="By gone")
     services.administrator_remove(account=account, actor=admin_user, user=gone)
-    record_event(topic="secret:created", account=account, actor=ApiKeyActor())
+    record_event("secret:created", on=account, actor=ApiKeyActor())
 
     page = text(admin_client.get("/logs/"))
     # An API key by its kind, its id beside it (the tokens app may name it better).

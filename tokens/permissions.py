@@ -5,13 +5,8 @@ space and guest tokens only where an endpoint says so."""
 from rest_framework.permissions import BasePermission
 
 from portal.api import InsufficientScope
+from portal.paths import operation_path
 from tokens.principal import Principal
-
-
-def operation_path(path: str) -> str:
-    """`/api/v1/spaces/` and `/v1/spaces` are the same operation."""
-    path = path.rstrip("/")
-    return path[len("/api") :] if path.startswith("/api/v1/") or path == "/api/v1" else path
 
 
 class PrincipalAllowed(BasePermission):

@@ -3,7 +3,7 @@ the refusal pages, the sign-in lockout and the guest-session middleware."""
 
 import pytest
 
-from portal.paths import is_api_request
+from portal.paths import is_api_request, operation_path
 
 
 @pytest.mark.parametrize(
@@ -21,3 +21,17 @@ from portal.paths import is_api_request
 )
 def test_the_api_is_under_v1_and_api_v1(rf, path, api):
     assert is_api_request(rf.get(path)) is api
+
+
+@pytest.mark.parametrize(
+    ("path", "operation"),
+    [
+        ("/v1/spaces", "/v1/spaces"),
+        ("/v1/spaces/", "/v1/spaces"),
+        ("/api/v1/spaces/", "/v1/spaces"),
+        ("/api/v1", "/v1"),
+        ("/api/v2/spaces", "/api/v2/spaces"),
+    ],
+)
+def test_an_operation_is_known_by_its_path_under_v1(path, operation):
+    assert operation_path(path) == operation

@@ -1,22 +1,24 @@
 """Who may see what, answered in one place. Every page and endpoint fetches objects through
-these helpers; an id outside the caller's reach is indistinguishable from an unknown one
-(404), so existence never leaks across accounts.
+a reach (below) and the helpers here; an id outside the caller's reach is indistinguishable
+from an unknown one (404), so existence never leaks across accounts.
 
 A caller's reach is an account, optionally narrowed to one environment (a secret or
-publishable key) and then to one space (a space access token).
+publishable key) and then to one space (a space access token), and for a guest to what
+they are granted. Verification makes it: a credential's (tokens.principal.Principal, a
+Reach, and guests.access.GuestPrincipal for a guest access token), an administrator's page
+session (`Reach(account=...)`, accounts.views.administrator_page). Every narrowing lives in
+the reach's querysets, so a fetch is one call that cannot forget one.
 
-How the helpers here and in tokens.access are named (the one place that says it):
-- `<things>_within(reach, ...narrowing)` is the queryset of what the reach holds:
-  `spaces_within(account, environment, space)`.
-- `<thing>_within(reach, id, ...narrowing)` fetches one of them by id, through
-  portal.access.get_or_404, or raises Http404: `space_within(account, space_id,
-  environment, space)`, `secret_within(account, secret_id, environment)`. The reach is what
-  bounds the thing: an account, an environment (`api_key_within(environment, key_id)`), a
-  user (`personal_access_token_within(user, token_id)`).
-- An API view passes its caller's reach from its principal, spelled out at the call site:
-  `principal.account`, then as much narrowing as the helper takes, `principal.environment`
-  and `principal.space`. No fetch takes a principal (tokens.principal sits above
-  accounts), so every page and endpoint shows its reach the same way, in plain sight.
+How the helpers here, in tokens.access and in guests.access are named (the one place that
+says it):
+- `reach.<things>()` is the queryset of what the reach holds: `reach.spaces()`. A kind of
+  caller that sees less overrides the method (guests.access.GuestPrincipal).
+- `<thing>_within(reach, id)` fetches one of them by id, through portal.access.get_or_404,
+  or raises Http404: `space_within(reach, space_id)`, `secret_within(reach, secret_id)`.
+  What another app holds is its own module's `<things>_within(reach)`
+  (guests.access.guests_within). A thing bounded by something already fetched takes that
+  instead of a reach: `api_key_within(environment, key_id)`,
+  `personal_access_token_within(user, token_id)`.
 - What is not a fetch by id says what it answers: `account_administered_by(user)`, the
   predicate `may_read_secret_key(principal)`."""
 
@@ -36,6 +38,95 @@ from accounts.models import (
 from portal.access import get_or_404
 
 
+class Reach:
+    """What one caller may see: `account`, narrowed to `environment` and `space` when they
+    are set, and by `kind` (what vouched for the caller) to what that kind may see. Its
+    querysets are already narrowed; subclasses narrow further by overriding them, never
+    widen. Nothing here is meant to change after verification."""
+
+    # The kinds of caller: an administrator (a page session, a PAT, their access token), a
+    # secret or publishable key, a space access token, a guest (a guest access token).
+    USER = "user"
+    SECRET_KEY = "secret_key"
+    PUBLISHABLE_KEY = "publishable_key"
+    SPACE = "space"
+    GUEST = "guest"
+
+    __slots__ = ("kind", "account", "environment", "space")
+
+    def __init__(
+        self,
+        *,
+        account: Account,
+        kind: str = USER,
+        environment: Environment | None = None,
+        space: Space | None = None,
+    ):
+        self.kind = kind
+        self.account = account
+        self.environment = environment
+        self.space = space
+
+    def in_environment(self, environment: Environment) -> "Reach":
+        """This reach narrowed to `environment`, one fetched through it (a page about one
+        environment, or about a space of it)."""
+        return Reach(
+            account=self.account, kind=self.kind, environment=environment, space=self.space
+        )
+
+    def environments(self) -> QuerySet[Environment]:
+        environments = Environment.objects.filter(account=self.account)
+        return environments.filter(pk=self.environment.pk) if self.environment else environments
+
+    def spaces(self) -> QuerySet[Space]:
+        # A guest reaches only what they are granted: their reach narrows itself
+        # (guests.access.GuestPrincipal). One of that kind that does not reaches nothing,
+        # never the whole environment.
+        return self.bounded_spaces() if self.kind != self.GUEST else Space.objects.none()
+
+    def workbooks(self) -> QuerySet[Workbook]:
+        return self.bounded_workbooks() if self.kind != self.GUEST else Workbook.objects.none()
+
+    def bounded_spaces(self) -> QuerySet[Space]:
+        """The spaces of the account, its environment and its space, before a kind narrows
+        them further."""
+        spaces = Space.objects.filter(environment__account=self.account)
+        if self.environment is not None:
+            spaces = spaces.filter(environment=self.environment)
+        return spaces.filter(pk=self.space.pk) if self.space is not None else spaces
+
+    def bounded_workbooks(self) -> QuerySet[Workbook]:
+        workbooks = Workbook.objects.filter(space__environment__account=self.account)
+        if self.environment is not None:
+            workbooks = workbooks.filter(space__environment=self.environment)
+        return workbooks.filter(space=self.space) if self.space is not None else workbooks
+
+    def events(self) -> QuerySet[Event]:
+        return events_within(self.account, self.environment)
+
+    def administrators(self) -> QuerySet[User]:
+        """The account's administrators (users), each with their membership, longest-serving
+        first."""
+        return (
+            User.objects.filter(membership__account=self.account)
+            .select_related("membership")
+            .order_by("membership__created_at", "pk")
+        )
+
+    def pending_invitations(self) -> QuerySet[AdminInvitation]:
+        return AdminInvitation.objects.filter(
+            account=self.account, accepted_at__isnull=True, expires_at__gt=timezone.now()
+        )
+
+    def space_access_token_for(self, space: Space) -> str | None:
+        """The access token a space this caller just created comes with (in the same
+        transaction), or None: only a publishable key's get one (tokens.principal)."""
+        return None
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.kind} {self.account.pk}>"
+
+
 def account_administered_by(user: User) -> Account | None:
     """The account the user is an administrator of; None for a user of no account (a bare
     superuser)."""
@@ -43,88 +134,32 @@ def account_administered_by(user: User) -> Account | None:
     return membership.account if membership else None
 
 
-def environments_within(account: Account, environment: Environment | None = None) -> QuerySet:
-    environments = Environment.objects.filter(account=account)
-    return environments.filter(pk=environment.pk) if environment else environments
-
-
-def spaces_within(
-    account: Account, environment: Environment | None = None, space: Space | None = None
-) -> QuerySet:
-    spaces = Space.objects.filter(environment__account=account)
-    if environment is not None:
-        spaces = spaces.filter(environment=environment)
-    return spaces.filter(pk=space.pk) if space is not None else spaces
-
-
-def workbooks_within(
-    account: Account, environment: Environment | None = None, space: Space | None = None
-) -> QuerySet:
-    workbooks = Workbook.objects.filter(space__environment__account=account)
-    if environment is not None:
-        workbooks = workbooks.filter(space__environment=environment)
-    return workbooks.filter(space=space) if space is not None else workbooks
-
-
-def administrators_within(account: Account) -> QuerySet:
-    """The account's administrators (users), each with their membership, longest-serving
-    first."""
-    return (
-        User.objects.filter(membership__account=account)
-        .select_related("membership")
-        .order_by("membership__created_at", "pk")
-    )
-
-
-def pending_invitations_within(account: Account) -> QuerySet:
-    return AdminInvitation.objects.filter(
-        account=account, accepted_at__isnull=True, expires_at__gt=timezone.now()
-    )
-
-
 def events_within(account: Account, environment: Environment | None = None) -> QuerySet:
     """The account's audit trail, newest first (environment ids are text: the events of a
-    deleted environment stay)."""
+    deleted environment stay). Read by the log's own labels too, for the account whole."""
     events = Event.objects.filter(account=account)
     return events.filter(environment_id=environment.pk) if environment else events
 
 
-def environment_within(
-    account: Account, environment_id: str, environment: Environment | None = None
-) -> Environment:
-    return get_or_404(environments_within(account, environment), environment_id)
+def environment_within(reach: Reach, environment_id: str) -> Environment:
+    return get_or_404(reach.environments(), environment_id)
 
 
-def space_within(
-    account: Account,
-    space_id: str,
-    environment: Environment | None = None,
-    space: Space | None = None,
-) -> Space:
-    return get_or_404(
-        spaces_within(account, environment, space).select_related("environment"), space_id
-    )
+def space_within(reach: Reach, space_id: str) -> Space:
+    return get_or_404(reach.spaces().select_related("environment"), space_id)
 
 
-def workbook_within(
-    account: Account,
-    workbook_id: str,
-    environment: Environment | None = None,
-    space: Space | None = None,
-) -> Workbook:
-    return get_or_404(
-        workbooks_within(account, environment, space).select_related("space__environment"),
-        workbook_id,
-    )
+def workbook_within(reach: Reach, workbook_id: str) -> Workbook:
+    return get_or_404(reach.workbooks().select_related("space__environment"), workbook_id)
 
 
-def administrator_within(account: Account, user_id: str) -> User:
-    return get_or_404(administrators_within(account), user_id)
+def administrator_within(reach: Reach, user_id: str) -> User:
+    return get_or_404(reach.administrators(), user_id)
 
 
-def pending_invitation_within(account: Account, invitation_id: str) -> AdminInvitation:
-    return get_or_404(pending_invitations_within(account).select_related("account"), invitation_id)
+def pending_invitation_within(reach: Reach, invitation_id: str) -> AdminInvitation:
+    return get_or_404(reach.pending_invitations().select_related("account"), invitation_id)
 
 
-def event_within(account: Account, event_id: str, environment: Environment | None = None) -> Event:
-    return get_or_404(events_within(account, environment), event_id)
+def event_within(reach: Reach, event_id: str) -> Event:
+    return get_or_404(reach.events(), event_id)

@@ -80,7 +80,12 @@ def _actor_labels(account: Account, actor_ids: set[str]) -> dict[str, ActorLabel
 def environment_names(account: Account) -> dict[str, tuple[str, bool]]:
     """Every environment the log can mention, id → (name, deleted): the living ones, and the
     deleted ones by the name their deletion recorded. One query: a union of both."""
-    living = access.environments_within(account).order_by().values_list("id", "name", Value(False))
+    living = (
+        access.Reach(account=account)
+        .environments()
+        .order_by()
+        .values_list("id", "name", Value(False))
+    )
     deleted = (
         access.events_within(account)
         .filter(topic="environment:deleted")

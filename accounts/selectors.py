@@ -6,29 +6,27 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 
-from accounts import access
-from accounts.models import Account, Environment
+from accounts.access import Reach
 
 
 def events_filtered(
     *,
-    account: Account,
-    within_environment: Environment | None = None,
+    reach: Reach,
     environment_id: str | None = None,
     space_id: str | None = None,
     domain: str | None = None,
     topic: str | None = None,
     since: datetime | None = None,
 ) -> QuerySet:
-    """The account's audit trail, newest first, narrowed to `within_environment` (the reach
-    of a secret key; None for an administrator, whose reach is the whole account) and then
-    to the filters given (None or empty: not filtered).
+    """The audit trail within the caller's reach, newest first (an administrator's: the whole
+    account's; a secret key's: its environment's), narrowed to the filters given (None or
+    empty: not filtered).
 
     Environment and space ids are matched as text, never looked up: the events of a deleted
     environment or space can still be found, and an id outside the reach simply matches
     nothing, exactly like an unknown one. `since` keeps the events at or after that moment.
     """
-    events = access.events_within(account, within_environment)
+    events = reach.events()
     if environment_id:
         events = events.filter(environment_id=environment_id)
     if space_id:

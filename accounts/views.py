@@ -1,7 +1,6 @@
 """The administrators' pages. Thin: a form parses, accounts.access fetches (another
 account's ids are 404), a service changes, a template renders."""
 
-from collections.abc import Callable
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -24,10 +23,10 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count
-from django.http import HttpRequest
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.urls import reverse_lazy
+from django.utils.module_loading import import_string
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import access, event_log, selectors, services
@@ -43,14 +42,15 @@ from accounts.forms import (
     SignInForm,
     SpaceForm,
 )
-from accounts.models import GuestAuthentication, Space, normalize_email
+from accounts.models import GuestAuthentication, normalize_email
 from portal.ratelimit import client_address, hit_each, too_many_requests, wait_text
 
 EVENTS_PER_PAGE = 50
 
 
 def administrator_page(view):
-    """Signed in, and an administrator of an account: the view gets that account."""
+    """Signed in, and an administrator of an account: the view gets that account, and the
+    page session's reach (the whole account) is `request.reach`, which every fetch takes."""
 
     @wraps(view)
     @login_required
@@ -59,6 +59,7 @@ def administrator_page(view):
         if account is None:
             return render(request, "accounts/no_account.html", status=403)
         request.account = account  # the layout's context reuses it
+        request.reach = access.Reach(account=account)
         return view(request, account, *args, **kwargs)
 
     return wrapper
@@ -243,7 +244,7 @@ password_reset_complete = PasswordResetCompleteView.as_view(
 @administrator_page
 def home(request, account):
     environment_id = request.session.get(CURRENT_ENVIRONMENT_SESSION_KEY)
-    environments = access.environments_within(account)
+    environments = request.reach.environments()
     current = environments.filter(pk=environment_id).first() if environment_id else None
     current = current or environments.first()
     if current is None:
@@ -267,7 +268,7 @@ def environment_list(request, account):
     # Explicitly ordered: Django drops Meta.ordering from GROUP BY queries, and the list
     # must read in the switcher's order.
     environments = list(
-        access.environments_within(account)
+        request.reach.environments()
         .annotate(space_count=Count("spaces"))
         .order_by("created_at", "id")
     )
@@ -286,7 +287,7 @@ def environment_list(request, account):
 
 @administrator_page
 def environment_detail(request, account, environment_id):
-    environment = access.environment_within(account, environment_id)
+    environment = access.environment_within(request.reach, environment_id)
     form = NameForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -300,7 +301,8 @@ def environment_detail(request, account, environment_id):
             return redirect("accounts:environment-detail", environment.id)
     # Explicitly ordered: Django drops Meta.ordering from GROUP BY queries.
     spaces = (
-        access.spaces_within(account, environment)
+        request.reach.spaces()
+        .filter(environment=environment)
         .annotate(workbook_count=Count("workbooks"))
         .order_by("-created_at", "id")
     )
@@ -331,7 +333,7 @@ def _render_environment_settings(request, environment, *, form=None, delete_form
 
 @administrator_page
 def environment_settings(request, account, environment_id):
-    environment = access.environment_within(account, environment_id)
+    environment = access.environment_within(request.reach, environment_id)
     if request.method != "POST":
         return _render_environment_settings(request, environment)
     form = EnvironmentForm(request.POST)
@@ -351,7 +353,7 @@ def environment_settings(request, account, environment_id):
 @require_POST
 @administrator_page
 def environment_delete(request, account, environment_id):
-    environment = access.environment_within(account, environment_id)
+    environment = access.environment_within(request.reach, environment_id)
     try:
         services.environment_delete(environment=environment, actor=request.user)
     except ValidationError as error:
@@ -369,7 +371,7 @@ def environment_delete(request, account, environment_id):
 @administrator_page
 def space_list(request, account):
     spaces = (
-        access.spaces_within(account)
+        request.reach.spaces()
         .select_related("environment")
         .annotate(workbook_count=Count("workbooks"))
         .order_by("environment__created_at", "-created_at")
@@ -377,19 +379,11 @@ def space_list(request, account):
     return render(request, "accounts/space_list.html", {"spaces": spaces})
 
 
-# What apps above accounts add to a space's page, by app (guests: its guest sidebar, from
-# GuestsConfig.ready), as they plug into accounts.api.callers: accounts never imports them.
-# Each gets the request, the space and the page's TemplateResponse before it renders, and may
-# switch its template to one extending accounts/space_detail.html (filling its `guests`
-# block) and add to its context_data.
-space_page_sections: dict[str, Callable[[HttpRequest, Space, TemplateResponse], None]] = {}
-
-
 def render_space(
     request, space, *, space_form=None, workbook_form=None, renamed=None, status=200
 ) -> TemplateResponse:
     """The space's page. A TemplateResponse renders only once returned, so the sections
-    above, and a page of theirs answering with it (a refused "Add guest"), can still add
+    below, and a page of theirs answering with it (a refused "Add guest"), can still add
     to it."""
     space_form = space_form or SpaceForm(
         initial={"name": space.name, "guests_can_invite": space.guests_can_invite}
@@ -410,14 +404,18 @@ def render_space(
         },
         status=status,
     )
-    for add_section in space_page_sections.values():
-        add_section(request, space, response)
+    # What apps above accounts add to the page, which accounts never imports (guests: its
+    # guest sidebar), named in settings.SPACE_PAGE_SECTIONS. Each may switch the template to
+    # one extending accounts/space_detail.html (filling its `guests` block) and add to its
+    # context_data.
+    for section in settings.SPACE_PAGE_SECTIONS:
+        import_string(section)(request, space, response)
     return response
 
 
 @administrator_page
 def space_detail(request, account, space_id):
-    space = access.space_within(account, space_id)
+    space = access.space_within(request.reach, space_id)
     if request.method != "POST":
         return render_space(request, space)
     if request.POST.get("action") == "create-workbook":
@@ -448,7 +446,7 @@ def space_detail(request, account, space_id):
 @require_POST
 @administrator_page
 def space_delete(request, account, space_id):
-    space = access.space_within(account, space_id)
+    space = access.space_within(request.reach, space_id)
     environment_id = space.environment_id
     services.space_delete(space=space, actor=request.user)
     messages.success(request, f"Space “{space.name}” deleted.")
@@ -458,7 +456,7 @@ def space_delete(request, account, space_id):
 @require_POST
 @administrator_page
 def workbook_update(request, account, workbook_id):
-    workbook = access.workbook_within(account, workbook_id)
+    workbook = access.workbook_within(request.reach, workbook_id)
     form = NameForm(request.POST)
     if form.is_valid():
         try:
@@ -476,7 +474,7 @@ def workbook_update(request, account, workbook_id):
 @require_POST
 @administrator_page
 def workbook_delete(request, account, workbook_id):
-    workbook = access.workbook_within(account, workbook_id)
+    workbook = access.workbook_within(request.reach, workbook_id)
     space_id = workbook.space_id
     services.workbook_delete(workbook=workbook, actor=request.user)
     messages.success(request, f"Workbook “{workbook.name}” deleted.")
@@ -491,7 +489,7 @@ def _render_team(request, account, *, form=None, action_form=None):
     last administrator, resending an invitation accepted meanwhile)."""
     form = form or InviteForm()
     action_form = action_form or ConfirmForm()
-    administrators = list(access.administrators_within(account))
+    administrators = list(request.reach.administrators())
     return render(
         request,
         "accounts/team.html",
@@ -499,7 +497,7 @@ def _render_team(request, account, *, form=None, action_form=None):
             "administrators": administrators,
             # Shown as a disabled button with its reason, not a dialog the service refuses.
             "last_administrator": len(administrators) <= 1,
-            "invitations": access.pending_invitations_within(account),
+            "invitations": request.reach.pending_invitations(),
             "form": form,
             "action_form": action_form,
         },
@@ -529,7 +527,7 @@ def team(request, account):
 @require_POST
 @administrator_page
 def administrator_remove(request, account, user_id):
-    user = access.administrator_within(account, user_id)
+    user = access.administrator_within(request.reach, user_id)
     try:
         services.administrator_remove(account=account, actor=request.user, user=user)
     except ValidationError as error:
@@ -544,7 +542,7 @@ def administrator_remove(request, account, user_id):
 @require_POST
 @administrator_page
 def administrator_invitation_resend(request, account, invitation_id):
-    invitation = access.pending_invitation_within(account, invitation_id)
+    invitation = access.pending_invitation_within(request.reach, invitation_id)
     try:
         # As with a first invitation, the new link goes by mail only.
         services.administrator_invitation_resend(invitation=invitation, actor=request.user)
@@ -560,7 +558,7 @@ def administrator_invitation_resend(request, account, invitation_id):
 @require_POST
 @administrator_page
 def administrator_invitation_revoke(request, account, invitation_id):
-    invitation = access.pending_invitation_within(account, invitation_id)
+    invitation = access.pending_invitation_within(request.reach, invitation_id)
     try:
         services.administrator_invitation_revoke(invitation=invitation, actor=request.user)
     except ValidationError as error:
@@ -622,14 +620,12 @@ def logs(request, account):
     # The same filtered log as GET /v1/events (the environment as text: the events of a
     # deleted environment can still be filtered).
     events = selectors.events_filtered(
-        account=account, environment_id=wanted.get("environment"), topic=wanted.get("topic")
+        reach=request.reach, environment_id=wanted.get("environment"), topic=wanted.get("topic")
     )
     page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
     environment_names = event_log.environment_names(account)
     event_log.describe(account, page, environment_names)
-    topics = (
-        access.events_within(account).values_list("topic", flat=True).distinct().order_by("topic")
-    )
+    topics = request.reach.events().values_list("topic", flat=True).distinct().order_by("topic")
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -1,45 +1,82 @@
 """Who may see which guest, and what a guest may see, answered in one place.
 
-Named as accounts.access names its helpers: `<things>_within(reach, ...narrowing)` is a
-queryset, `<thing>_within(reach, id, ...narrowing)` one of them by id or Http404 (through
-portal.access.get_or_404, so an id outside the reach answers exactly as an unknown one).
+Named as accounts.access names its helpers: `<things>_within(reach)` is a queryset,
+`<thing>_within(reach, id)` one of them by id or Http404 (through portal.access.get_or_404,
+so an id outside the reach answers exactly as an unknown one).
 
 What a guest reaches is their grants, and of a guest access token made for one space that
-space alone: `spaces_granted_to` and `workbooks_granted_to` narrow any queryset of spaces
-or workbooks to them. Every API endpoint a guest token may call (accounts.api's spaces and
-workbooks, guests.api's invitations) fetches through accounts.api.callers' filters, which
-GuestsConfig.ready registers for guest principals, so a guest principal's reach is decided
-there and only there: accounts sits below guests and never imports it."""
+space alone: GuestPrincipal (the reach guests.verification makes of a guest access token)
+narrows its spaces and workbooks through `spaces_granted_to` and `workbooks_granted_to`, so
+every endpoint a guest token may call (accounts.api's spaces and workbooks, guests.api's
+invitations), fetching through its reach, is narrowed here and only here: accounts sits
+below guests and never imports it."""
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from accounts import access as accounts_access
-from accounts.models import Account, Environment, Space
+from accounts.access import Reach
+from accounts.models import Environment, Space, Workbook
 from guests.models import Guest, MagicLink, SpaceGrant, WorkbookGrant
 from portal.access import get_or_404
 from portal.api import NOT_FOUND
+from tokens.principal import Principal
 
 
-def guests_within(account: Account, environment: Environment | None = None) -> QuerySet:
-    guests = Guest.objects.filter(environment__account=account)
-    return guests.filter(environment=environment) if environment is not None else guests
+class GrantedOnly:
+    """What a guest's reach narrows its spaces and workbooks to: the guest's grants (through
+    bounded_spaces and bounded_workbooks, so of a token made for one space only that space's).
+    Mixed into both kinds of guest reach below."""
+
+    __slots__ = ()
+
+    guest_id: str
+
+    def spaces(self) -> QuerySet[Space]:
+        return spaces_granted_to(self.guest_id, self.bounded_spaces())
+
+    def workbooks(self) -> QuerySet[Workbook]:
+        return workbooks_granted_to(self.guest_id, self.bounded_workbooks())
 
 
-def guest_within(account: Account, guest_id: str, environment: Environment | None = None) -> Guest:
-    return get_or_404(
-        guests_within(account, environment).select_related("environment__account"), guest_id
-    )
+class GuestPrincipal(GrantedOnly, Principal):
+    """The caller behind a guest access token (guests.verification): its id is the guest's,
+    and it reaches only the spaces and workbooks the guest is granted."""
+
+    __slots__ = ()
+
+    @property
+    def guest_id(self) -> str:
+        return self.id
 
 
-def magic_links_within(account: Account, space: Space | None = None) -> QuerySet:
-    links = MagicLink.objects.filter(space__environment__account=account)
+class GuestReach(GrantedOnly, Reach):
+    """A guest's page session (guests.sessions): the granted spaces and workbooks of their
+    environment."""
+
+    __slots__ = ("guest_id",)
+
+    def __init__(self, *, guest_id: str, environment: Environment):
+        super().__init__(kind=Reach.GUEST, account=environment.account, environment=environment)
+        self.guest_id = guest_id
+
+
+def guests_within(reach: Reach) -> QuerySet[Guest]:
+    guests = Guest.objects.filter(environment__account=reach.account)
+    return guests.filter(environment=reach.environment) if reach.environment else guests
+
+
+def guest_within(reach: Reach, guest_id: str) -> Guest:
+    return get_or_404(guests_within(reach).select_related("environment__account"), guest_id)
+
+
+def magic_links_within(reach: Reach, space: Space | None = None) -> QuerySet[MagicLink]:
+    links = MagicLink.objects.filter(space__environment__account=reach.account)
     return links.filter(space=space) if space is not None else links
 
 
-def magic_link_within(account: Account, link_id: str, space: Space | None = None) -> MagicLink:
+def magic_link_within(reach: Reach, link_id: str, space: Space | None = None) -> MagicLink:
     return get_or_404(
-        magic_links_within(account, space).select_related("guest__environment__account", "space"),
+        magic_links_within(reach, space).select_related("guest__environment__account", "space"),
         link_id,
     )
 
@@ -74,9 +111,7 @@ def workbooks_granted_to(
     return granted.filter(space_id=space.pk) if space is not None else granted
 
 
-def space_choices_within(
-    account: Account, requested: list[dict], environment: Environment | None = None
-) -> list[dict]:
+def space_choices_within(reach: Reach, requested: list[dict]) -> list[dict]:
     """The API's `spaces` (`[{"id", "workbooks"?: [{"id"}]}]`) as guests.services takes
     them (`[{"space": Space, "workbooks": [Workbook] | None}]`), each id fetched within the
     reach, in two queries however many there are. An id outside the reach (another
@@ -89,17 +124,10 @@ def space_choices_within(
     }
     spaces = {
         space.pk: space
-        for space in accounts_access.spaces_within(account, environment)
-        .filter(pk__in=space_ids)
-        .select_related("environment")
+        for space in reach.spaces().filter(pk__in=space_ids).select_related("environment")
     }
     workbooks = (
-        {
-            workbook.pk: workbook
-            for workbook in accounts_access.workbooks_within(account, environment).filter(
-                pk__in=workbook_ids
-            )
-        }
+        {workbook.pk: workbook for workbook in reach.workbooks().filter(pk__in=workbook_ids)}
         if workbook_ids
         else {}
     )

@@ -5,9 +5,9 @@ token, and invitations by magic link.
 Administrators and secret keys (within their own environment) manage guests. A guest, by
 their own access token, may only invite: POST /v1/invitations, to a space of theirs (a
 token made for one space: that space only) whose "guests can invite" is on. Every guest,
-space and workbook is reached through guests.access and accounts.access narrowed to the
-caller, and a space through accounts.api.callers too: an id outside that reach answers 404,
-exactly as an unknown one."""
+space and workbook is fetched through the caller's reach (accounts.access.Reach, a guest's
+narrowed to their grants by guests.access.GuestPrincipal): an id outside that reach answers
+404, exactly as an unknown one."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import transaction
@@ -16,7 +16,6 @@ from rest_framework import exceptions, status
 from rest_framework.views import APIView
 
 from accounts import access as accounts_access
-from accounts.api import callers
 from accounts.models import normalize_email
 from guests import access, selectors, services
 from guests.models import Guest
@@ -68,10 +67,8 @@ def one_or_many(serializer_class, component_name: str) -> PolymorphicProxySerial
     )
 
 
-def _guests(principal):
-    return access.guests_within(principal.account, principal.environment).order_by(
-        "created_at", "id"
-    )
+def _guests(principal: Principal):
+    return access.guests_within(principal).order_by("created_at", "id")
 
 
 def _answer(guests: list[Guest]) -> list[dict]:
@@ -84,14 +81,12 @@ def _answer(guests: list[Guest]) -> list[dict]:
     return GuestOutput([by_id[guest.pk] for guest in guests], many=True).data
 
 
-def _space(principal, space_id: str):
+def _space(principal: Principal, space_id: str):
     """A space within the caller's whole reach, in one query: its account, a key's
-    environment, a token's one space, and a guest's grants (callers.spaces_reached, as the
-    spaces endpoints fetch)."""
-    within = accounts_access.spaces_within(
-        principal.account, principal.environment, principal.space
-    ).select_related("environment__account")
-    return get_or_404(callers.spaces_reached(principal, within), space_id)
+    environment, a token's one space, and a guest's grants, with the environment and
+    account the services read."""
+    spaces = principal.spaces().select_related("environment__account")
+    return get_or_404(spaces, space_id)
 
 
 class GuestList(APIView):
@@ -110,9 +105,7 @@ class GuestList(APIView):
         principal = request.user
         guests = _guests(principal)
         if query.get("environmentId"):
-            environment = accounts_access.environment_within(
-                principal.account, query["environmentId"], principal.environment
-            )
+            environment = accounts_access.environment_within(principal, query["environmentId"])
             guests = guests.filter(environment=environment)
         if query.get("spaceId"):
             guests = access.guests_granted(guests, _space(principal, query["spaceId"]))
@@ -139,12 +132,8 @@ class GuestList(APIView):
         created = []
         with transaction.atomic():
             for item in items:
-                environment = accounts_access.environment_within(
-                    principal.account, item["environmentId"], principal.environment
-                )
-                spaces = access.space_choices_within(
-                    principal.account, item["spaces"], principal.environment
-                )
+                environment = accounts_access.environment_within(principal, item["environmentId"])
+                spaces = access.space_choices_within(principal, item["spaces"])
                 created.append(
                     services.guest_create(
                         environment=environment,
@@ -164,7 +153,7 @@ class GuestDetail(APIView):
         responses={200: data_envelope(GuestOutput), **errors(404)},
     )
     def get(self, request, guest_id: str):
-        guest = access.guest_within(request.user.account, guest_id, request.user.environment)
+        guest = access.guest_within(request.user, guest_id)
         return data_response(_answer([guest])[0])
 
     @extend_schema(
@@ -180,16 +169,14 @@ class GuestDetail(APIView):
     def patch(self, request, guest_id: str):
         data = validated(GuestUpdateInput, request.data)
         principal = request.user
-        guest = access.guest_within(principal.account, guest_id, principal.environment)
+        guest = access.guest_within(principal, guest_id)
         if data.get("environmentId", guest.environment_id) != guest.environment_id:
             raise exceptions.ValidationError(
                 {"environmentId": "A guest never moves to another environment."}
             )
         spaces = None
         if "spaces" in data:
-            spaces = access.space_choices_within(
-                principal.account, data["spaces"], principal.environment
-            )
+            spaces = access.space_choices_within(principal, data["spaces"])
         services.guest_update(
             guest=guest,
             actor=principal,
@@ -211,7 +198,7 @@ class GuestDetail(APIView):
     def delete(self, request, guest_id: str):
         query = validated(GuestSpaceQuery, request.query_params)
         principal = request.user
-        guest = access.guest_within(principal.account, guest_id, principal.environment)
+        guest = access.guest_within(principal, guest_id)
         if query.get("spaceId"):
             space = _space(principal, query["spaceId"])
             services.guest_remove_from_space(guest=guest, space=space, actor=principal)
@@ -233,7 +220,7 @@ class GuestToken(APIView):
     def get(self, request, guest_id: str):
         query = validated(GuestSpaceQuery, request.query_params)
         principal = request.user
-        guest = access.guest_within(principal.account, guest_id, principal.environment)
+        guest = access.guest_within(principal, guest_id)
         space = _space(principal, query["spaceId"]) if query.get("spaceId") else None
         token, _expires_at = services.guest_access_token_create(
             guest=guest, space=space, actor=principal
@@ -269,9 +256,7 @@ class InvitationList(APIView):
         with transaction.atomic():
             for item in items:
                 space = _space(principal, item["spaceId"])
-                guest = access.guest_within(
-                    principal.account, item["guestId"], principal.environment
-                )
+                guest = access.guest_within(principal, item["guestId"])
                 try:
                     services.guest_invite(
                         guest=guest,

@@ -7,9 +7,9 @@ has no row, a guest removed from the space no grant, so the token is refused on 
 next request, on every process, with nothing cached anywhere."""
 
 from accounts.models import Account, Environment, Space
+from guests.access import GuestPrincipal
 from guests.models import Guest, SpaceGrant
 from tokens.lookups import JoinedLookup, cache_relation, model_instance
-from tokens.principal import Principal
 
 SPACE_CLAIM = "spc"
 
@@ -27,8 +27,9 @@ GUEST_SPACE_LOOKUP = JoinedLookup(
 )
 
 
-def resolve_guest_access_token(claims: dict) -> Principal | None:
-    """tokens.verification's resolver for GUEST tokens: the guest principal, or None."""
+def resolve_guest_access_token(claims: dict) -> GuestPrincipal | None:
+    """tokens.verification's resolver for GUEST tokens (settings.ACCESS_TOKEN_RESOLVERS):
+    the guest principal, or None."""
     guest_id, space_id = claims["sub"], claims.get(SPACE_CLAIM)
     if space_id is None:
         row = GUEST_LOOKUP.fetch([guest_id])
@@ -47,9 +48,9 @@ def resolve_guest_access_token(claims: dict) -> Principal | None:
         space = model_instance(Space, {"id": space_id, "environment_id": environment_id})
         cache_relation(space, "environment", environment)
     # The principal's id is the guest's: what the audit trail records as the actor, and
-    # what guests.access narrows spaces and workbooks to.
-    return Principal(
-        kind=Principal.GUEST,
+    # what its spaces and workbooks are narrowed to.
+    return GuestPrincipal(
+        kind=GuestPrincipal.GUEST,
         id=guest_id,
         account_id=account_id,
         account=account,

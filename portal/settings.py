@@ -234,6 +234,19 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 
+# What the apps built on top add to those below them, which never import them
+# (guests → tokens → accounts → portal): dotted paths, as MIDDLEWARE and context_processors
+# name theirs, imported where they are used. Every such hook is here.
+# tokens.verification: the caller behind an access token of a kind another app owns, by
+# kind: claims -> Principal or None, in one query.
+ACCESS_TOKEN_RESOLVERS = {"guest": "guests.verification.resolve_guest_access_token"}
+# accounts.api.spaces: spaces (each with its environment) -> {space id: URL} of those whose
+# shared link works now, shown to administrators and secret keys (accounts.api.callers).
+SPACE_GUEST_LINKS = "guests.selectors.shared_link_urls"
+# accounts.views.render_space: what is added to a space's page, in order, each called with
+# the request, the space and the page's TemplateResponse before it renders.
+SPACE_PAGE_SECTIONS = ["guests.views.administrator.add_guest_sidebar"]
+
 # The OpenAPI schema (drf-spectacular), served at /v1/openapi.json and committed as
 # openapi.json (CI regenerates and compares it). The shared envelopes and hooks are in
 # portal/schema.py, the bearer scheme in tokens/schema.py.

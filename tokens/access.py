@@ -1,27 +1,29 @@
 """Who may reach which credential and secret, in one place, named as accounts.access says:
-`<thing>_within(reach, id, ...narrowing)`, through portal.access.get_or_404, so a credential
-of someone else, another environment or another account is answered as an unknown id.
+`<thing>_within(reach, id)`, through portal.access.get_or_404, so a credential of someone
+else, another environment or another account is answered as an unknown id.
 
-An API caller's reach comes from its principal at the call site (`principal.account`,
-`principal.environment`): an administrator reaches every environment of their account; a
-key, only its own environment."""
+A reach (accounts.access.Reach: an API caller's principal, an administrator's page session)
+is an account, and a key's is narrowed to its own environment."""
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import Account, Environment, User
+from accounts.access import Reach
+from accounts.models import Environment, User
 from portal.access import get_or_404
 from tokens.models import ApiKey, ClientCredential, PersonalAccessToken, Secret
 from tokens.principal import Principal
 
 
-def secret_within(
-    account: Account, secret_id: str, environment: Environment | None = None
-) -> Secret:
-    secrets = Secret.objects.filter(environment__account=account)
-    if environment is not None:
-        secrets = secrets.filter(environment=environment)
-    return get_or_404(secrets.select_related("environment__account", "space"), secret_id)
+def secrets_within(reach: Reach) -> QuerySet[Secret]:
+    secrets = Secret.objects.filter(environment__account=reach.account)
+    return secrets.filter(environment=reach.environment) if reach.environment else secrets
+
+
+def secret_within(reach: Reach, secret_id: str) -> Secret:
+    return get_or_404(
+        secrets_within(reach).select_related("environment__account", "space"), secret_id
+    )
 
 
 def may_read_secret_key(principal: Principal) -> bool:

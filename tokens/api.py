@@ -1,7 +1,7 @@
 """The API for credentials and secrets, in the contract's (and @flatfile/api's) shapes.
-Views validate their input with its serializer (tokens.serializers), check reach through
-accounts.access and tokens.access (the caller's reach read from its principal, as
-accounts.access says), call one service each, and answer through an output serializer."""
+Views validate their input with its serializer (tokens.serializers), fetch through
+accounts.access and tokens.access with the caller's reach (its principal, a Reach), call one
+service each, and answer through an output serializer."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import access as accounts_access
+from accounts.api.callers import ADMINISTRATORS
 from accounts.models import normalize_email
 from portal.api import AttemptsThrottled, data_response, deleted_response, validated
 from portal.ratelimit import TooManyAttempts, client_address, hit_each
@@ -20,7 +21,6 @@ from tokens.models import ApiKey, PersonalAccessToken
 from tokens.principal import Principal
 from tokens.schema import ACCESS_TOKEN_REQUEST
 
-ADMINISTRATORS = (Principal.USER,)
 INVALID_CREDENTIALS = "The credentials are not valid."
 
 
@@ -156,9 +156,7 @@ class ApiKeyList(APIView):
     )
     def get(self, request):
         query = validated(serializers.EnvironmentQuery, request.query_params)
-        environment = accounts_access.environment_within(
-            request.user.account, query["environmentId"], request.user.environment
-        )
+        environment = accounts_access.environment_within(request.user, query["environmentId"])
         return data_response(
             _keys_json(selectors.api_keys_live(environment=environment), request.user)
         )
@@ -174,9 +172,7 @@ class PublishableKeyDetail(APIView):
     )
     def get(self, request):
         query = validated(serializers.EnvironmentQuery, request.query_params)
-        environment = accounts_access.environment_within(
-            request.user.account, query["environmentId"], request.user.environment
-        )
+        environment = accounts_access.environment_within(request.user, query["environmentId"])
         key = (
             selectors.api_keys_live(environment=environment)
             .filter(type=ApiKey.Type.PUBLISHABLE)
@@ -209,9 +205,7 @@ class ApiKeyRoll(APIView):
     )
     def post(self, request):
         data = validated(serializers.ApiKeyRollInput, request.data)
-        environment = accounts_access.environment_within(
-            request.user.account, data["environmentId"], request.user.environment
-        )
+        environment = accounts_access.environment_within(request.user, data["environmentId"])
         key, _raw = services.api_key_roll(
             environment=environment,
             actor=request.user,
@@ -229,9 +223,7 @@ class ApiKeyRoll(APIView):
     )
     def delete(self, request):
         query = validated(serializers.ApiKeyDeleteQuery, request.query_params)
-        environment = accounts_access.environment_within(
-            request.user.account, query["environmentId"], request.user.environment
-        )
+        environment = accounts_access.environment_within(request.user, query["environmentId"])
         key = access.api_key_within(environment, query["key"])
         services.api_key_delete(api_key=key, actor=request.user)
         return deleted_response()
@@ -244,22 +236,18 @@ def _secrets_json(secrets) -> list:
     return serializers.SecretOutput(secrets, many=True).data
 
 
-def _scope_from(values: dict, principal):
+def _scope_from(values: dict, principal: Principal):
     """The environment and space named by validated `environmentId` and `spaceId`."""
     space_id = values.get("spaceId") or None
     environment_id = values.get("environmentId") or None
     space = None
     if space_id:
-        space = accounts_access.space_within(
-            principal.account, space_id, principal.environment, principal.space
-        )
+        space = accounts_access.space_within(principal, space_id)
     if environment_id is None:
         if space is None:
             raise exceptions.ValidationError({"environmentId": "This field is required."})
         return space.environment, space
-    environment = accounts_access.environment_within(
-        principal.account, environment_id, principal.environment
-    )
+    environment = accounts_access.environment_within(principal, environment_id)
     if space is not None and space.environment_id != environment.id:
         raise exceptions.ValidationError({"spaceId": "That space is not in this environment."})
     return environment, space
@@ -313,7 +301,7 @@ class SecretDetail(APIView):
         responses={200: data_envelope(serializers.SecretOutput, many=True), **errors(404)},
     )
     def delete(self, request, secret_id: str):
-        secret = access.secret_within(request.user.account, secret_id, request.user.environment)
+        secret = access.secret_within(request.user, secret_id)
         environment, space = secret.environment, secret.space
         services.secret_delete(secret=secret, actor=request.user)
         # The SDK reads the secrets left in that scope.

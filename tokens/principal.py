@@ -2,14 +2,18 @@
 
 from collections.abc import Callable
 
+from accounts.access import Reach
 from accounts.models import Account, Environment, Space, User
+from tokens import services
 
 
-class Principal:
-    """The caller behind a verified credential, built from the verifying query's row.
+class Principal(Reach):
+    """The caller behind a verified credential, built from the verifying query's row: its
+    reach (accounts.access.Reach: what it may see), and who it is.
 
     `kind` says what vouched for it; `environment` narrows the reach to one environment
     (a secret or publishable key); `space` narrows it to one space (a space access token).
+    A guest's is guests.access.GuestPrincipal, which narrows to the guest's grants.
     `id` is what the audit trail records as the actor. `user` is there for an
     administrator's PAT or access token, and `credential` for a PAT or key; `account_id` is
     at hand without reading `account`. The objects hold ids and what verification decided
@@ -20,26 +24,10 @@ class Principal:
     read: most requests never read them, and building them for every request was a
     measurable share of a small API request (README, Benchmark)."""
 
-    USER = "user"
-    SECRET_KEY = "secret_key"
-    PUBLISHABLE_KEY = "publishable_key"
-    SPACE = "space"
-    GUEST = "guest"
-
     is_authenticated = True
     is_anonymous = False
 
-    __slots__ = (
-        "kind",
-        "id",
-        "account_id",
-        "account",
-        "_user",
-        "_credential",
-        "environment",
-        "space",
-        "operations",
-    )
+    __slots__ = ("id", "account_id", "_user", "_credential", "operations")
 
     def __init__(
         self,
@@ -54,14 +42,11 @@ class Principal:
         space: Space | None = None,
         operations: tuple[tuple[str, str], ...] = (),
     ):
-        self.kind = kind
+        super().__init__(kind=kind, account=account, environment=environment, space=space)
         self.id = id
         self.account_id = account_id
-        self.account = account
         self._user = user
         self._credential = credential
-        self.environment = environment
-        self.space = space
         self.operations = operations
 
     @property
@@ -80,5 +65,11 @@ class Principal:
     def is_administrator(self) -> bool:
         return self.kind == self.USER
 
+    def space_access_token_for(self, space: Space) -> str | None:
+        """A publishable key's space comes with an access token for that space."""
+        if self.kind != self.PUBLISHABLE_KEY:
+            return None
+        return services.space_access_token_create(space=space, api_key_id=self.id)
+
     def __repr__(self) -> str:
-        return f"<Principal {self.kind} {self.id}>"
+        return f"<{type(self).__name__} {self.kind} {self.id}>"

@@ -212,7 +212,7 @@ def _render_api_keys(request, environment, *, secret_form=None, status=200):
 
 @administrator_page
 def api_keys(request, account, environment_id):
-    environment = accounts_access.environment_within(account, environment_id)
+    environment = accounts_access.environment_within(request.reach, environment_id)
     return _render_api_keys(request, environment)
 
 
@@ -223,7 +223,7 @@ def api_key_reveal(request, account, environment_id, key_id):
     the page's HTML (nor in a cached copy, a saved page or the browser's history), so it
     leaves the server only when an administrator asks: on a POST, which Django's CSRF check
     guards, and each time on the audit trail."""
-    environment = accounts_access.environment_within(account, environment_id)
+    environment = accounts_access.environment_within(request.reach, environment_id)
     # Only a working secret key: publishable keys are in the page already, and an expired
     # key is no longer anyone's.
     key = access.secret_key_within(environment, key_id)
@@ -233,7 +233,7 @@ def api_key_reveal(request, account, environment_id, key_id):
 @require_POST
 @administrator_page
 def api_key_roll(request, account, environment_id):
-    environment = accounts_access.environment_within(account, environment_id)
+    environment = accounts_access.environment_within(request.reach, environment_id)
     form = RollKeyForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose a key type and how long the old key keeps working.")
@@ -266,12 +266,16 @@ def api_key_roll(request, account, environment_id):
 @require_POST
 @administrator_page
 def secret_create(request, account, environment_id):
-    environment = accounts_access.environment_within(account, environment_id)
+    environment = accounts_access.environment_within(request.reach, environment_id)
     form = SecretForm(request.POST)
     if form.is_valid():
         scope = form.cleaned_data["scope"]
         try:
-            space = accounts_access.space_within(account, scope, environment) if scope else None
+            space = (
+                accounts_access.space_within(request.reach.in_environment(environment), scope)
+                if scope
+                else None
+            )
             secret, created = services.secret_upsert(
                 environment=environment,
                 actor=request.user,
@@ -297,7 +301,7 @@ def secret_create(request, account, environment_id):
 @require_POST
 @administrator_page
 def secret_set_value(request, account, secret_id):
-    secret = access.secret_within(account, secret_id)
+    secret = access.secret_within(request.reach, secret_id)
     form = SecretValueForm(request.POST)
     form.is_valid()
     try:
@@ -318,7 +322,7 @@ def secret_set_value(request, account, secret_id):
 @require_POST
 @administrator_page
 def secret_delete(request, account, secret_id):
-    secret = access.secret_within(account, secret_id)
+    secret = access.secret_within(request.reach, secret_id)
     environment_id = secret.environment_id
     services.secret_delete(secret=secret, actor=request.user)
     messages.success(request, f"Secret “{secret.name}” deleted.")

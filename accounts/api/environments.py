@@ -29,7 +29,7 @@ class EnvironmentList(AllowedByMethod, APIView):
         responses={200: page_envelope(EnvironmentOutput), **errors(400)},
     )
     def get(self, request):
-        environments = access.environments_within(request.user.account, request.user.environment)
+        environments = request.user.environments()
         paginator = Pagination()
         rows = paginator.paginate_queryset(environments, request, view=self)
         return paginator.get_paginated_response(EnvironmentOutput(rows, many=True).data)
@@ -69,9 +69,7 @@ class EnvironmentDetail(AllowedByMethod, APIView):
         responses={200: data_envelope(EnvironmentOutput), **errors(404)},
     )
     def get(self, request, environment_id: str):
-        environment = access.environment_within(
-            request.user.account, environment_id, request.user.environment
-        )
+        environment = access.environment_within(request.user, environment_id)
         return data_response(EnvironmentOutput(environment).data)
 
     @extend_schema(
@@ -85,9 +83,7 @@ class EnvironmentDetail(AllowedByMethod, APIView):
     )
     def patch(self, request, environment_id: str):
         data = validated(EnvironmentUpdateInput, request.data)
-        environment = access.environment_within(
-            request.user.account, environment_id, request.user.environment
-        )
+        environment = access.environment_within(request.user, environment_id)
         environment = services.environment_update(
             environment=environment,
             actor=request.user,
@@ -113,8 +109,6 @@ class EnvironmentDetail(AllowedByMethod, APIView):
         },
     )
     def delete(self, request, environment_id: str):
-        environment = access.environment_within(
-            request.user.account, environment_id, request.user.environment
-        )
+        environment = access.environment_within(request.user, environment_id)
         services.environment_delete(environment=environment, actor=request.user)
         return deleted_response()

@@ -119,8 +119,7 @@ class EventList(APIView):
     def get(self, request):
         query = validated(EventListQuery, request.query_params)
         events = selectors.events_filtered(
-            account=request.user.account,
-            within_environment=request.user.environment,
+            reach=request.user,
             environment_id=query.get("environmentId"),
             space_id=query.get("spaceId"),
             domain=query.get("domain"),
@@ -142,5 +141,5 @@ class EventDetail(APIView):
     )
     def get(self, request, event_id: str):
         # An event of another environment or account is as unknown as one that never was.
-        event = access.event_within(request.user.account, event_id, request.user.environment)
+        event = access.event_within(request.user, event_id)
         return data_response(EventOutput(event).data)

@@ -1,12 +1,10 @@
 """Spaces: list (across every environment the caller may see, or one), create, get,
 update, delete (the SDK's spaces.*).
 
-Every space is reached through accounts.access narrowed to the caller: its account, its
-key's environment, and a space access token's one space. A publishable key may create a
-space (its key's operations list `POST /v1/spaces`) and receives it with an `accessToken`
-valid 24 hours and limited to that space."""
-
-from collections.abc import Callable
+Every space is reached through the caller's reach (accounts.access.Reach): its account, its
+key's environment, a space access token's one space, and a guest's grants. A publishable key
+may create a space (its key's operations list `POST /v1/spaces`) and receives it with an
+`accessToken` valid 24 hours and limited to that space (Principal.space_access_token_for)."""
 
 from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
@@ -16,55 +14,45 @@ from rest_framework import status
 from rest_framework.views import APIView
 
 from accounts import access, services
+from accounts.access import Reach
 from accounts.api.callers import (
     ENVIRONMENT_CALLERS,
-    GUEST,
     SPACE_CALLERS,
     AllowedByMethod,
     guest_links_shown,
-    spaces_reached,
-    workbooks_reached,
 )
-from accounts.models import Workbook
 from accounts.serializers import SpaceCreateInput, SpaceListQuery, SpaceOutput, SpaceUpdateInput
 from portal.access import get_or_404
 from portal.api import data_response, deleted_response, validated
 from portal.pagination import Pagination
 from portal.schema import DELETED, PAGE_PARAMETERS, data_envelope, errors, page_envelope
 
-# Who hands out an access token with a space just created, by the kind of caller that
-# created it: (space=, principal=) -> the token. Minting tokens is the tokens app's, which
-# sits above accounts, so it registers here (TokensConfig.ready) for publishable keys.
-space_access_token_issuers: dict[str, Callable[..., str]] = {}
 
-
-def _spaces(principal):
+def _spaces(reach: Reach):
     """The spaces within the caller's reach, newest first, each with what its output shows:
     its environment (guestAuthentication) and its number of workbooks the caller may see, in
     the same query."""
-    # A guest's are narrowed to their grants (callers.spaces_reached), and so are the
-    # workbooks they count (callers.workbooks_reached): a guest granted some of a space's
-    # workbooks counts those.
-    within = access.spaces_within(principal.account, principal.environment, principal.space)
-    workbooks = workbooks_reached(principal, Workbook.objects.filter(space=OuterRef("pk")))
+    # A guest's are narrowed to their grants, and so are the workbooks they count: a guest
+    # granted some of a space's workbooks counts those.
+    workbooks = reach.workbooks().filter(space=OuterRef("pk"))
     counted = workbooks.order_by().values("space").annotate(count=Count("pk")).values("count")
     return (
-        spaces_reached(principal, within)
+        reach.spaces()
         .select_related("environment")
         .annotate(workbooks_count=Coalesce(Subquery(counted), 0))
         .order_by("-created_at", "id")
     )
 
 
-def _shown(principal, spaces: list) -> dict:
+def _shown(reach: Reach, spaces: list) -> dict:
     """SpaceOutput's context for `spaces` (each with its environment): the guest link of
     each that the caller may be shown."""
-    return {"guest_links": guest_links_shown(principal, spaces)}
+    return {"guest_links": guest_links_shown(reach, spaces)}
 
 
 class SpaceList(AllowedByMethod, APIView):
     # POST: administrators, secret keys, and publishable keys through their operations.
-    allowed_by_method = {"GET": (*ENVIRONMENT_CALLERS, GUEST), "POST": ENVIRONMENT_CALLERS}
+    allowed_by_method = {"GET": (*ENVIRONMENT_CALLERS, Reach.GUEST), "POST": ENVIRONMENT_CALLERS}
 
     @extend_schema(
         operation_id="listSpaces",
@@ -79,9 +67,7 @@ class SpaceList(AllowedByMethod, APIView):
         query = validated(SpaceListQuery, request.query_params)
         spaces = _spaces(request.user)
         if query.get("environmentId"):
-            environment = access.environment_within(
-                request.user.account, query["environmentId"], request.user.environment
-            )
+            environment = access.environment_within(request.user, query["environmentId"])
             spaces = spaces.filter(environment=environment)
         paginator = Pagination()
         rows = paginator.paginate_queryset(spaces, request, view=self)
@@ -102,11 +88,8 @@ class SpaceList(AllowedByMethod, APIView):
     def post(self, request):
         data = validated(SpaceCreateInput, request.data)
         principal = request.user
-        environment = access.environment_within(
-            principal.account, data["environmentId"], principal.environment
-        )
+        environment = access.environment_within(principal, data["environmentId"])
         settings = data.get("settings", {})
-        issuer = space_access_token_issuers.get(principal.kind)
         # One transaction: no space is left behind without the token its creator asked for.
         with transaction.atomic():
             space = services.space_create(
@@ -116,7 +99,7 @@ class SpaceList(AllowedByMethod, APIView):
                 metadata=data.get("metadata"),
                 guests_can_invite=settings.get("guests_can_invite", True),
             )
-            token = issuer(space=space, principal=principal) if issuer else None
+            token = principal.space_access_token_for(space)
         output = SpaceOutput(space, context={"access_token": token})
         return data_response(output.data, status.HTTP_201_CREATED)
 
@@ -125,7 +108,7 @@ class SpaceDetail(AllowedByMethod, APIView):
     # A space token reads and updates its own space; deleting it is for the environment's
     # callers.
     allowed_by_method = {
-        "GET": (*SPACE_CALLERS, GUEST),
+        "GET": (*SPACE_CALLERS, Reach.GUEST),
         "PATCH": SPACE_CALLERS,
         "DELETE": ENVIRONMENT_CALLERS,
     }
@@ -150,9 +133,7 @@ class SpaceDetail(AllowedByMethod, APIView):
     def patch(self, request, space_id: str):
         data = validated(SpaceUpdateInput, request.data)
         principal = request.user
-        space = access.space_within(
-            principal.account, space_id, principal.environment, principal.space
-        )
+        space = access.space_within(principal, space_id)
         space = services.space_update(
             space=space,
             actor=request.user,
@@ -170,8 +151,6 @@ class SpaceDetail(AllowedByMethod, APIView):
     )
     def delete(self, request, space_id: str):
         principal = request.user
-        space = access.space_within(
-            principal.account, space_id, principal.environment, principal.space
-        )
+        space = access.space_within(principal, space_id)
         services.space_delete(space=space, actor=request.user)
         return deleted_response()

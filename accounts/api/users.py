@@ -215,7 +215,7 @@ class UserList(APIView):
     )
     def get(self, request):
         query = validated(UserListQuery, request.query_params)
-        users = access.administrators_within(request.user.account)
+        users = request.user.administrators()
         if query.get("email"):
             users = users.filter(email=normalize_email(query["email"]))
         if query.get("search"):
@@ -262,11 +262,10 @@ class UserInvitationResend(APIView):
         responses={200: SENT, **errors(404, 409)},
     )
     def post(self, request, user_id: str):
-        account = request.user.account
         try:
-            invitation = access.pending_invitation_within(account, user_id)
+            invitation = access.pending_invitation_within(request.user, user_id)
         except Http404:
-            if access.administrators_within(account).filter(pk=user_id).exists():
+            if request.user.administrators().filter(pk=user_id).exists():
                 raise Conflict("This administrator accepted their invitation already.") from None
             raise
         try:
@@ -285,7 +284,7 @@ class UserDetail(APIView):
         responses={200: data_envelope(UserOutput), **errors(404)},
     )
     def get(self, request, user_id: str):
-        user = access.administrator_within(request.user.account, user_id)
+        user = access.administrator_within(request.user, user_id)
         return data_response(UserOutput(user).data)
 
     @extend_schema(
@@ -296,7 +295,7 @@ class UserDetail(APIView):
     )
     def patch(self, request, user_id: str):
         data = validated(UserUpdateInput, request.data)
-        user = access.administrator_within(request.user.account, user_id)
+        user = access.administrator_within(request.user, user_id)
         if "name" in data:
             services.user_update(user=user, actor=request.user, name=data["name"])
         return data_response(UserOutput(user).data)
@@ -309,7 +308,7 @@ class UserDetail(APIView):
     )
     def delete(self, request, user_id: str):
         account = request.user.account
-        user = access.administrator_within(account, user_id)
+        user = access.administrator_within(request.user, user_id)
         try:
             services.administrator_remove(account=account, actor=request.user, user=user)
         except ValidationError as error:

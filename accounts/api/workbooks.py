@@ -1,23 +1,16 @@
 """Workbooks: list (all within reach, or one space's), create, get, update, delete (the
 SDK's workbooks.*; sheets and records are out of scope, so `sheets` is always empty).
 
-Every workbook is reached through accounts.access narrowed to the caller, a space access
-token's to its one space."""
+Every workbook is reached through the caller's reach (accounts.access.Reach): a space
+access token's is its one space's, a guest's their grants."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.views import APIView
 
 from accounts import access, services
-from accounts.api.callers import (
-    ENVIRONMENT_CALLERS,
-    GUEST,
-    SPACE_CALLERS,
-    AllowedByMethod,
-    space_reached,
-    workbook_reached,
-    workbooks_reached,
-)
+from accounts.access import Reach
+from accounts.api.callers import ENVIRONMENT_CALLERS, SPACE_CALLERS, AllowedByMethod
 from accounts.serializers import (
     WorkbookCreateInput,
     WorkbookListQuery,
@@ -30,7 +23,7 @@ from portal.schema import DELETED, PAGE_PARAMETERS, data_envelope, errors, page_
 
 
 class WorkbookList(AllowedByMethod, APIView):
-    allowed_by_method = {"GET": (*SPACE_CALLERS, GUEST), "POST": SPACE_CALLERS}
+    allowed_by_method = {"GET": (*SPACE_CALLERS, Reach.GUEST), "POST": SPACE_CALLERS}
 
     @extend_schema(
         operation_id="listWorkbooks",
@@ -42,14 +35,9 @@ class WorkbookList(AllowedByMethod, APIView):
     def get(self, request):
         query = validated(WorkbookListQuery, request.query_params)
         principal = request.user
-        within = access.workbooks_within(principal.account, principal.environment, principal.space)
-        # A guest's are narrowed to their grants (callers.workbooks_reached).
-        workbooks = workbooks_reached(principal, within).select_related("space")
+        workbooks = principal.workbooks().select_related("space")
         if query.get("spaceId"):
-            space = access.space_within(
-                principal.account, query["spaceId"], principal.environment, principal.space
-            )
-            space = space_reached(principal, space)
+            space = access.space_within(principal, query["spaceId"])
             workbooks = workbooks.filter(space=space)
         paginator = Pagination()
         rows = paginator.paginate_queryset(workbooks, request, view=self)
@@ -65,9 +53,7 @@ class WorkbookList(AllowedByMethod, APIView):
     def post(self, request):
         data = validated(WorkbookCreateInput, request.data)
         principal = request.user
-        space = access.space_within(
-            principal.account, data["spaceId"], principal.environment, principal.space
-        )
+        space = access.space_within(principal, data["spaceId"])
         workbook = services.workbook_create(
             space=space, actor=request.user, name=data["name"], labels=data.get("labels")
         )
@@ -77,7 +63,7 @@ class WorkbookList(AllowedByMethod, APIView):
 class WorkbookDetail(AllowedByMethod, APIView):
     # A space token reads and updates its space's workbooks, but does not delete them.
     allowed_by_method = {
-        "GET": (*SPACE_CALLERS, GUEST),
+        "GET": (*SPACE_CALLERS, Reach.GUEST),
         "PATCH": SPACE_CALLERS,
         "DELETE": ENVIRONMENT_CALLERS,
     }
@@ -89,10 +75,7 @@ class WorkbookDetail(AllowedByMethod, APIView):
     )
     def get(self, request, workbook_id: str):
         principal = request.user
-        workbook = access.workbook_within(
-            principal.account, workbook_id, principal.environment, principal.space
-        )
-        workbook = workbook_reached(principal, workbook)
+        workbook = access.workbook_within(principal, workbook_id)
         return data_response(WorkbookOutput(workbook).data)
 
     @extend_schema(
@@ -105,9 +88,7 @@ class WorkbookDetail(AllowedByMethod, APIView):
     def patch(self, request, workbook_id: str):
         data = validated(WorkbookUpdateInput, request.data)
         principal = request.user
-        workbook = access.workbook_within(
-            principal.account, workbook_id, principal.environment, principal.space
-        )
+        workbook = access.workbook_within(principal, workbook_id)
         workbook = services.workbook_update(
             workbook=workbook,
             actor=request.user,
@@ -123,8 +104,6 @@ class WorkbookDetail(AllowedByMethod, APIView):
     )
     def delete(self, request, workbook_id: str):
         principal = request.user
-        workbook = access.workbook_within(
-            principal.account, workbook_id, principal.environment, principal.space
-        )
+        workbook = access.workbook_within(principal, workbook_id)
         services.workbook_delete(workbook=workbook, actor=request.user)
         return deleted_response()

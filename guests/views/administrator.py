@@ -72,14 +72,17 @@ def _limit(grant, limited) -> list | None:
 
 
 def add_guest_sidebar(request, space, response) -> None:
-    """accounts.views.space_page_sections' guests section: the space's guests, its pending
-    invitations and its shared link, with the forms that change them. Five queries however
-    many guests, grants and workbooks (four when the environment allows no shared link)."""
+    """The guests section of a space's page (settings.SPACE_PAGE_SECTIONS, which
+    accounts.views.render_space calls): the space's guests, its pending invitations and its
+    shared link, with the forms that change them. Five queries however many guests, grants
+    and workbooks (four when the environment allows no shared link)."""
     environment = space.environment
     methods = environment.guest_authentication
     guests = list(
         selectors.with_spaces(
-            access.guests_granted(access.guests_within(request.account, environment), space)
+            access.guests_granted(
+                access.guests_within(request.reach.in_environment(environment)), space
+            )
         )
     )
     _describe(guests, space)
@@ -129,7 +132,7 @@ def space_action(view):
     @wraps(view)
     @administrator_page
     def wrapper(request, account, space_id, **kwargs):
-        space = accounts_access.space_within(account, space_id)
+        space = accounts_access.space_within(request.reach, space_id)
         if request.method != "POST":
             return redirect("accounts:space-detail", space.id)
         return view(request, account, space, **kwargs)
@@ -175,7 +178,7 @@ def space_guest_add(request, account, space):
 @space_action
 def space_guest_invite(request, account, space, guest_id):
     """Resend invitation, from a guest's row or a pending invitation's."""
-    guest = access.guest_within(account, guest_id, space.environment)
+    guest = access.guest_within(request.reach.in_environment(space.environment), guest_id)
     if wait := _invitations_wait(request):
         return _too_many(request, space, wait)
     try:
@@ -194,7 +197,7 @@ def space_guest_magic_link(request, account, space, guest_id):
     """Copy magic link: a fresh single-use link, shown once in the answer to this POST for
     the administrator to deliver themselves. Never in an address (the POST's is the
     guest's id) and never stored but as its digest."""
-    guest = access.guest_within(account, guest_id, space.environment)
+    guest = access.guest_within(request.reach.in_environment(space.environment), guest_id)
     if not spend_nonce(request, request.POST.get("nonce", "")):
         messages.error(request, "That form was already sent. No new magic link was made.")
         return redirect("accounts:space-detail", space.id)
@@ -214,7 +217,7 @@ def space_guest_magic_link(request, account, space, guest_id):
 
 @space_action
 def space_guest_remove(request, account, space, guest_id):
-    guest = access.guest_within(account, guest_id, space.environment)
+    guest = access.guest_within(request.reach.in_environment(space.environment), guest_id)
     try:
         services.guest_remove_from_space(guest=guest, space=space, actor=request.user)
     except ValidationError as error:
@@ -235,13 +238,13 @@ def _delete(request, guest) -> None:
 
 @space_action
 def space_guest_delete(request, account, space, guest_id):
-    _delete(request, access.guest_within(account, guest_id, space.environment))
+    _delete(request, access.guest_within(request.reach.in_environment(space.environment), guest_id))
     return redirect("accounts:space-detail", space.id)
 
 
 @space_action
 def space_invitation_revoke(request, account, space, link_id):
-    link = access.magic_link_within(account, link_id, space)
+    link = access.magic_link_within(request.reach, link_id, space)
     try:
         services.magic_link_revoke(link=link, actor=request.user)
     except ValidationError as error:
@@ -300,9 +303,9 @@ def space_shared_link_disable(request, account, space):
 
 @administrator_page
 def environment_guests(request, account, environment_id):
-    environment = accounts_access.environment_within(account, environment_id)
+    environment = accounts_access.environment_within(request.reach, environment_id)
     guests = selectors.with_spaces(
-        access.guests_within(account, environment).order_by("created_at", "id")
+        access.guests_within(request.reach.in_environment(environment)).order_by("created_at", "id")
     )
     page = Paginator(guests, GUESTS_PER_PAGE).get_page(request.GET.get("page"))
     _describe(list(page))
@@ -311,8 +314,8 @@ def environment_guests(request, account, environment_id):
 
 @administrator_page
 def environment_guest_delete(request, account, environment_id, guest_id):
-    environment = accounts_access.environment_within(account, environment_id)
-    guest = access.guest_within(account, guest_id, environment)
+    environment = accounts_access.environment_within(request.reach, environment_id)
+    guest = access.guest_within(request.reach.in_environment(environment), guest_id)
     if request.method == "POST":
         _delete(request, guest)
     return redirect("guests:environment-guests", environment.id)

@@ -15,10 +15,10 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import GuestAuthentication, Space, Workbook, normalize_email
+from accounts.models import GuestAuthentication, Space, normalize_email
 from accounts.views import add_service_errors, posted
 from guests import links, selectors, services, sessions
-from guests.access import spaces_granted_to, workbooks_granted_to
+from guests.access import GuestReach
 from guests.forms import GuestDetailsForm, LinkRequestForm
 from guests.models import Guest, SpaceGrant
 from portal.ratelimit import client_address, hit, hit_each, too_many_requests, wait_text
@@ -326,12 +326,9 @@ def _can_invite(space: Space) -> str | None:
 
 def _render_space(request, session, grant, *, form=None, refused=None, status=200):
     space = grant.space
-    spaces = list(
-        spaces_granted_to(session.guest_id, Space.objects.filter(environment=space.environment))
-        .only("id", "name")
-        .order_by("name", "id")
-    )
-    workbooks = list(workbooks_granted_to(session.guest_id, Workbook.objects.filter(space=space)))
+    reach = GuestReach(guest_id=session.guest_id, environment=space.environment)
+    spaces = list(reach.spaces().only("id", "name").order_by("name", "id"))
+    workbooks = list(reach.workbooks().filter(space=space))
     return render(
         request,
         "guests/space.html",

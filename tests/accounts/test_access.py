@@ -5,6 +5,7 @@ import pytest
 from django.http import Http404
 
 from accounts import access
+from accounts.access import Reach
 from tests.factories import (
     EventFactory,
     SpaceFactory,
@@ -26,12 +27,12 @@ def test_own_objects_are_reached(account):
     environment = development(account)
     space = SpaceFactory(environment=environment)
     workbook = WorkbookFactory(space=space)
-    assert access.environment_within(account, environment.id) == environment
-    assert access.space_within(account, space.id) == space
-    assert access.workbook_within(account, workbook.id) == workbook
-    assert access.administrator_within(account, administrator_of(account).id) == administrator_of(
-        account
-    )
+    assert access.environment_within(Reach(account=account), environment.id) == environment
+    assert access.space_within(Reach(account=account), space.id) == space
+    assert access.workbook_within(Reach(account=account), workbook.id) == workbook
+    assert access.administrator_within(
+        Reach(account=account), administrator_of(account).id
+    ) == administrator_of(account)
     assert access.account_administered_by(administrator_of(account)) == account
 
 
@@ -43,16 +44,16 @@ def test_another_accounts_objects_are_not_found(account, other_account, theirs):
         (access.administrator_within, administrator_of(other_account).id),
     ]:
         with pytest.raises(Http404):
-            helper(account, object_id)
-    assert not access.spaces_within(account).filter(pk=theirs["space"].pk).exists()
-    assert not access.workbooks_within(account).filter(pk=theirs["workbook"].pk).exists()
-    assert set(access.environments_within(account)) == set(account.environments.all())
+            helper(Reach(account=account), object_id)
+    assert not Reach(account=account).spaces().filter(pk=theirs["space"].pk).exists()
+    assert not Reach(account=account).workbooks().filter(pk=theirs["workbook"].pk).exists()
+    assert set(Reach(account=account).environments()) == set(account.environments.all())
 
 
 @pytest.mark.parametrize("object_id", ["", "us_env_doesnotexist", "1", "' OR 1=1 --"])
 def test_unknown_ids_are_not_found(account, object_id):
     with pytest.raises(Http404):
-        access.environment_within(account, object_id)
+        access.environment_within(Reach(account=account), object_id)
 
 
 def test_an_environment_narrows_the_reach(account):
@@ -60,13 +61,15 @@ def test_an_environment_narrows_the_reach(account):
     prod_space = SpaceFactory(environment=prod)
     prod_workbook = WorkbookFactory(space=prod_space)
     with pytest.raises(Http404):
-        access.environment_within(account, prod.id, dev)
+        access.environment_within(Reach(account=account, environment=dev), prod.id)
     with pytest.raises(Http404):
-        access.space_within(account, prod_space.id, dev)
+        access.space_within(Reach(account=account, environment=dev), prod_space.id)
     with pytest.raises(Http404):
-        access.workbook_within(account, prod_workbook.id, dev)
-    assert list(access.environments_within(account, dev)) == [dev]
-    assert access.space_within(account, prod_space.id, prod) == prod_space
+        access.workbook_within(Reach(account=account, environment=dev), prod_workbook.id)
+    assert list(Reach(account=account, environment=dev).environments()) == [dev]
+    assert (
+        access.space_within(Reach(account=account, environment=prod), prod_space.id) == prod_space
+    )
 
 
 def test_a_user_without_membership_has_no_account(db):
@@ -92,9 +95,9 @@ def test_logs_team_and_invitations_stay_within_the_account(account, other_accoun
     assert set(events.values_list("account_id", flat=True)) == {account.id}
     assert not access.events_within(account).filter(actor_id=theirs.id).exists()
     assert not access.events_within(account).filter(topic="space:created").exists()
-    assert list(access.administrators_within(account)) == [ours]
-    assert not access.pending_invitations_within(account).exists()
-    assert access.pending_invitations_within(other_account).count() == 1
+    assert list(Reach(account=account).administrators()) == [ours]
+    assert not Reach(account=account).pending_invitations().exists()
+    assert Reach(account=other_account).pending_invitations().count() == 1
 
 
 def test_events_of_one_environment(account):
@@ -109,15 +112,15 @@ def test_an_event_is_found_within_the_account_and_the_environment(account, other
     dev, prod = development(account), production(account)
     ours = EventFactory(account=account, environment_id=dev.id)
     theirs = EventFactory(account=other_account, environment_id=development(other_account).id)
-    assert access.event_within(account, ours.id) == ours
-    assert access.event_within(account, ours.id, dev) == ours
+    assert access.event_within(Reach(account=account), ours.id) == ours
+    assert access.event_within(Reach(account=account, environment=dev), ours.id) == ours
     for event_id, environment in [
         (theirs.id, None),  # another account's
         (ours.id, prod),  # another environment's
         ("us_evt_doesnotexist", None),
     ]:
         with pytest.raises(Http404):
-            access.event_within(account, event_id, environment)
+            access.event_within(Reach(account=account, environment=environment), event_id)
 
 
 def test_only_pending_invitations_are_listed(account):
@@ -131,4 +134,4 @@ def test_only_pending_invitations_are_listed(account):
         services.administrator_invite(account=account, actor=admin, email=email)
     AdminInvitation.objects.filter(email="a@example.com").update(expires_at=timezone.now())
     AdminInvitation.objects.filter(email="b@example.com").update(accepted_at=timezone.now())
-    assert [i.email for i in access.pending_invitations_within(account)] == ["c@example.com"]
+    assert [i.email for i in Reach(account=account).pending_invitations()] == ["c@example.com"]

@@ -119,11 +119,12 @@ def world(db):
 
 
 def test_the_kinds_of_caller_are_the_principals_kinds():
-    # accounts cannot import tokens, so accounts.api.callers spells the kinds out.
-    assert callers.ADMINISTRATOR == Principal.USER
-    assert callers.SECRET_KEY == Principal.SECRET_KEY
-    assert callers.PUBLISHABLE_KEY == Principal.PUBLISHABLE_KEY
-    assert callers.SPACE == Principal.SPACE
+    # accounts cannot import tokens: the kinds are its Reach's, which Principal inherits,
+    # and accounts.api.callers names them from there.
+    assert issubclass(Principal, access.Reach)
+    assert callers.ADMINISTRATORS == (Principal.USER,)
+    assert callers.ENVIRONMENT_CALLERS == (Principal.USER, Principal.SECRET_KEY)
+    assert callers.SPACE_CALLERS == (Principal.USER, Principal.SECRET_KEY, Principal.SPACE)
 
 
 # The table ---------------------------------------------------------------------------------
@@ -260,14 +261,20 @@ def test_no_credential_is_401(db):
 
 def test_a_space_narrows_the_reach_to_itself(world):
     space, sibling = world.space, world.sibling_space
-    assert list(access.spaces_within(world.account, world.dev, space)) == [space]
-    assert set(access.workbooks_within(world.account, world.dev, space)) == {world.workbook}
-    assert access.space_within(world.account, space.id, world.dev, space) == space
-    assert access.workbook_within(world.account, world.workbook.id, None, space) == world.workbook
+    reach = access.Reach(account=world.account, environment=world.dev, space=space)
+    assert list(reach.spaces()) == [space]
+    assert set(reach.workbooks()) == {world.workbook}
+    assert access.space_within(reach, space.id) == space
+    assert (
+        access.workbook_within(access.Reach(account=world.account, space=space), world.workbook.id)
+        == world.workbook
+    )
     with pytest.raises(Http404):
-        access.space_within(world.account, sibling.id, world.dev, space)
+        access.space_within(reach, sibling.id)
     with pytest.raises(Http404):
-        access.workbook_within(world.account, world.sibling_workbook.id, world.dev, space)
+        access.workbook_within(reach, world.sibling_workbook.id)
     # The space alone does not widen anything: another account's space is still not reached.
     with pytest.raises(Http404):
-        access.space_within(world.account, world.other_space.id, None, world.other_space)
+        access.space_within(
+            access.Reach(account=world.account, space=world.other_space), world.other_space.id
+        )

@@ -63,7 +63,7 @@ def key_api(account, key_type) -> APIClient:
 
 
 def test_the_administrators_kind_is_the_principals():
-    # accounts spells tokens' kinds out (it does not import tokens); they must stay equal.
+    # accounts names the kinds from its Reach, which tokens' Principal inherits.
     assert callers.ADMINISTRATORS == (Principal.USER,)
     assert users.UserList.allowed_principals == (Principal.USER,)
 

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from accounts import selectors, services
+from accounts.access import Reach
 from accounts.models import Event
 from accounts.selectors import events_filtered
 from tests.factories import EventFactory, development, production
@@ -40,11 +41,11 @@ def positions(trail, queryset) -> list[int]:
 
 
 def test_without_filters_the_whole_account_newest_first(account, trail):
-    assert positions(trail, events_filtered(account=account)) == [3, 2, 1, 0]
+    assert positions(trail, events_filtered(reach=Reach(account=account))) == [3, 2, 1, 0]
 
 
 def test_within_an_environment_is_that_environment_only(account, trail):
-    events = events_filtered(account=account, within_environment=development(account))
+    events = events_filtered(reach=Reach(account=account, environment=development(account)))
     assert positions(trail, events) == [2, 1]
 
 
@@ -71,17 +72,17 @@ def test_each_filter_and_together(account, trail, filters, expected):
     names = {"dev": development(account).id, "prod": production(account).id}
     if "environment_id" in filters:
         filters["environment_id"] = names.get(filters["environment_id"], filters["environment_id"])
-    assert positions(trail, events_filtered(account=account, **filters)) == expected
+    assert positions(trail, events_filtered(reach=Reach(account=account), **filters)) == expected
 
 
 def test_a_filter_outside_the_reach_finds_nothing(account, other_account, trail):
     dev = development(account)
     assert not events_filtered(
-        account=account, within_environment=dev, environment_id=production(account).id
+        reach=Reach(account=account, environment=dev), environment_id=production(account).id
     ).exists()
     # Another account's environment, by id, from this account: nothing.
     assert not events_filtered(
-        account=account, environment_id=development(other_account).id
+        reach=Reach(account=account), environment_id=development(other_account).id
     ).exists()
 
 
@@ -90,7 +91,9 @@ def test_a_deleted_environments_events_are_found_by_its_id(account, admin_user, 
     staging_id = staging.id
     services.environment_delete(environment=staging, actor=admin_user)
     topics = list(
-        events_filtered(account=account, environment_id=staging_id).values_list("topic", flat=True)
+        events_filtered(reach=Reach(account=account), environment_id=staging_id).values_list(
+            "topic", flat=True
+        )
     )
     assert topics[0] == "environment:deleted" and "environment:created" in topics
 
@@ -107,4 +110,5 @@ def test_the_logs_page_filters_through_it(admin_client, account, trail, monkeypa
     dev = development(account)
     response = admin_client.get("/logs/", {"environment": dev.id, "topic": "secret:created"})
     assert response.status_code == 200
-    assert calls == [{"account": account, "environment_id": dev.id, "topic": "secret:created"}]
+    assert [call.pop("reach").account for call in calls] == [account]
+    assert calls == [{"environment_id": dev.id, "topic": "secret:created"}]

@@ -160,8 +160,10 @@ def test_accepting_removes_every_other_pending_invitation_of_the_email(
     user = services.invitation_accept(token=token, password=PASSWORD)
     assert user.membership.account == account
     assert services.invitation_for_token(elsewhere_token) is None
-    assert not access.pending_invitations_within(other_account).filter(
-        email__iexact="both@example.com"
+    assert (
+        not access.Reach(account=other_account)
+        .pending_invitations()
+        .filter(email__iexact="both@example.com")
     )
     assert services.invitation_for_token(unrelated_token) is not None
     # The accepted one stays, spent, as the record of how they joined.
@@ -187,10 +189,10 @@ def test_pending_invitation_within_reaches_only_the_accounts_pending_ones(
     accepted, accepted_token = invite(account, admin_user, "accepted@example.com")
     services.invitation_accept(token=accepted_token, password=PASSWORD)
 
-    assert access.pending_invitation_within(account, mine.id) == mine
+    assert access.pending_invitation_within(access.Reach(account=account), mine.id) == mine
     for invitation_id in [theirs.id, expired.id, accepted.id, "", "us_inv_nonsense"]:
         with pytest.raises(Http404):
-            access.pending_invitation_within(account, invitation_id)
+            access.pending_invitation_within(access.Reach(account=account), invitation_id)
 
 
 # Pages --------------------------------------------------------------------------------------

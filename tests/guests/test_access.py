@@ -1,12 +1,14 @@
-"""Who reaches which guest, and what a guest reaches: guests.access, and the filters
-accounts.api.callers applies to guest principals (failing closed without them)."""
+"""Who reaches which guest, and what a guest reaches: guests.access, and the reach of a guest
+principal, which narrows itself (a reach of the guest kind that does not reaches nothing)."""
 
 import pytest
 from django.http import Http404
 
-from accounts.api import callers
+from accounts import access as accounts_access
+from accounts.access import Reach
 from accounts.models import Space, Workbook
 from guests import access, services
+from guests.access import GuestPrincipal
 from tests.factories import SpaceFactory, WorkbookFactory, development, make_account, production
 from tests.guests.conftest import make_guest
 from tokens.principal import Principal
@@ -24,29 +26,33 @@ def elsewhere(db):
 
 def test_guests_within_an_account_or_one_environment(account, environment, guest, elsewhere):
     prod_guest = make_guest(production(account), email="prod@example.com")
-    assert set(access.guests_within(account)) == {guest, prod_guest}
-    assert list(access.guests_within(account, environment)) == [guest]
+    assert set(access.guests_within(Reach(account=account))) == {guest, prod_guest}
+    assert list(access.guests_within(Reach(account=account, environment=environment))) == [guest]
 
 
 def test_guest_within_fetches_within_the_reach_or_404s(account, environment, guest, elsewhere):
     theirs, _, _ = elsewhere
-    assert access.guest_within(account, guest.id) == guest
-    assert access.guest_within(account, guest.id, environment) == guest
+    assert access.guest_within(Reach(account=account), guest.id) == guest
+    assert access.guest_within(Reach(account=account, environment=environment), guest.id) == guest
     for reach, guest_id in (
-        ((account,), theirs.id),  # another account's
-        ((account, production(account)), guest.id),  # another environment's, for a key
-        ((account,), "us_g_unknown"),
-        ((account,), "not an id\x00"),
+        (Reach(account=account), theirs.id),  # another account's
+        (Reach(account=account, environment=production(account)), guest.id),  # for a key
+        (Reach(account=account), "us_g_unknown"),
+        (Reach(account=account), "not an id\x00"),
     ):
         with pytest.raises(Http404) as refused:
-            access.guest_within(*reach[:1], guest_id, *reach[1:])
+            access.guest_within(reach, guest_id)
         assert str(refused.value) == "Not found."
 
 
 def test_guests_granted_a_space(environment, guest, space, other_space):
     alone = make_guest(environment, email="alone@example.com", spaces=[other_space])
-    assert set(access.guests_granted(access.guests_within(environment.account), space)) == {guest}
-    assert set(access.guests_granted(access.guests_within(environment.account), other_space)) == {
+    assert set(
+        access.guests_granted(access.guests_within(Reach(account=environment.account)), space)
+    ) == {guest}
+    assert set(
+        access.guests_granted(access.guests_within(Reach(account=environment.account)), other_space)
+    ) == {
         guest,
         alone,
     }
@@ -96,84 +102,87 @@ def test_space_choices_are_fetched_within_the_reach(
     _, their_space, their_workbook = elsewhere
     with django_assert_num_queries(2):
         chosen = access.space_choices_within(
-            account,
+            Reach(account=account, environment=environment),
             [{"id": space.id, "workbooks": [{"id": workbooks[1].id}]}, {"id": space.id}],
-            environment,
         )
     assert chosen == [
         {"space": space, "workbooks": [workbooks[1]]},
         {"space": space, "workbooks": None},
     ]
     with django_assert_num_queries(1):  # no workbooks asked for: no workbook query
-        assert access.space_choices_within(account, [{"id": space.id, "workbooks": []}]) == [
-            {"space": space, "workbooks": None}
-        ]
+        assert access.space_choices_within(
+            Reach(account=account), [{"id": space.id, "workbooks": []}]
+        ) == [{"space": space, "workbooks": None}]
     prod_space = SpaceFactory(environment=production(account))
     for requested, reach in (
-        ([{"id": their_space.id}], ()),
-        ([{"id": space.id, "workbooks": [{"id": their_workbook.id}]}], ()),
-        ([{"id": prod_space.id}], (environment,)),  # a key of another environment
-        ([{"id": "us_sp_unknown"}], ()),
+        ([{"id": their_space.id}], Reach(account=account)),
+        ([{"id": space.id, "workbooks": [{"id": their_workbook.id}]}], Reach(account=account)),
+        # A key of another environment.
+        ([{"id": prod_space.id}], Reach(account=account, environment=environment)),
+        ([{"id": "us_sp_unknown"}], Reach(account=account)),
     ):
         with pytest.raises(Http404):
-            access.space_choices_within(account, requested, *reach)
+            access.space_choices_within(reach, requested)
 
 
-# accounts.api.callers' filters -----------------------------------------------------------------
+# A guest principal's reach ----------------------------------------------------------------------
 
 
-class Caller:
-    def __init__(self, kind, id="us_g_x", space=None):
-        self.kind, self.id, self.space = kind, id, space
+def caller(kind, id="us_g_x", account=None, space=None) -> Principal:
+    """A principal of `kind` reaching the whole account (a guest's of its guest), or with
+    `space` that space alone, as verification makes them."""
+    principal_class = GuestPrincipal if kind == Principal.GUEST else Principal
+    return principal_class(kind=kind, id=id, account_id=account.id, account=account, space=space)
 
 
-def test_callers_narrow_guests_and_leave_other_kinds_alone(guest, space, other_space):
+def test_a_guest_principal_narrows_itself_and_other_kinds_are_left_alone(
+    account, guest, space, other_space
+):
     third = SpaceFactory(environment=space.environment)
-    as_guest = Caller(Principal.GUEST, guest.id)
-    assert set(callers.spaces_reached(as_guest, Space.objects.all())) == {space, other_space}
-    assert callers.space_reached(as_guest, space) == space
+    as_guest = caller(Principal.GUEST, guest.id, account)
+    assert set(as_guest.spaces()) == {space, other_space}
+    assert accounts_access.space_within(as_guest, space.id) == space
     with pytest.raises(Http404):
-        callers.space_reached(as_guest, third)
-    administrator = Caller(Principal.USER)
-    assert third in callers.spaces_reached(administrator, Space.objects.all())
-    assert callers.space_reached(administrator, third) == third
+        accounts_access.space_within(as_guest, third.id)
+    administrator = caller(Principal.USER, account=account)
+    assert third in administrator.spaces()
+    assert accounts_access.space_within(administrator, third.id) == third
 
 
-def test_callers_narrow_a_guest_token_made_for_one_space_to_that_space(
-    guest, space, other_space, workbooks
+def test_a_guest_token_made_for_one_space_reaches_that_space_alone(
+    account, guest, space, other_space, workbooks
 ):
-    """Whatever the endpoint passes on, the guest's filters apply the token's own space:
-    the guest's other granted space is out of its reach."""
+    """Whatever the endpoint fetches, the guest's reach applies the token's own space: the
+    guest's other granted space is out of its reach."""
     beside = WorkbookFactory(space=other_space)
-    as_token = Caller(Principal.GUEST, guest.id, space)
-    assert list(callers.spaces_reached(as_token, Space.objects.all())) == [space]
-    assert callers.space_reached(as_token, space) == space
+    as_token = caller(Principal.GUEST, guest.id, account, space)
+    assert list(as_token.spaces()) == [space]
+    assert accounts_access.space_within(as_token, space.id) == space
     with pytest.raises(Http404):
-        callers.space_reached(as_token, other_space)
-    assert set(callers.workbooks_reached(as_token, Workbook.objects.all())) == set(workbooks)
+        accounts_access.space_within(as_token, other_space.id)
+    assert set(as_token.workbooks()) == set(workbooks)
     with pytest.raises(Http404):
-        callers.workbook_reached(as_token, beside)
+        accounts_access.workbook_within(as_token, beside.id)
 
 
-def test_a_guest_without_registered_filters_reaches_nothing(monkeypatch, guest, space):
-    monkeypatch.setattr(callers, "principal_space_filters", {})
-    monkeypatch.setattr(callers, "principal_workbook_filters", {})
-    as_guest = Caller(Principal.GUEST, guest.id)
-    assert not callers.spaces_reached(as_guest, Space.objects.all()).exists()
+def test_a_guest_reach_that_does_not_narrow_itself_reaches_nothing(account, guest, space):
+    as_guest = Principal(kind=Principal.GUEST, id=guest.id, account_id=account.id, account=account)
+    assert not as_guest.spaces().exists()
     with pytest.raises(Http404):
-        callers.space_reached(as_guest, space)
+        accounts_access.space_within(as_guest, space.id)
     workbook = WorkbookFactory(space=space)
-    assert not callers.workbooks_reached(as_guest, Workbook.objects.all()).exists()
+    assert not as_guest.workbooks().exists()
     with pytest.raises(Http404):
-        callers.workbook_reached(as_guest, workbook)
+        accounts_access.workbook_within(as_guest, workbook.id)
 
 
-def test_reaching_one_object_costs_a_query_only_for_a_guest(
-    guest, space, django_assert_num_queries
+def test_reaching_one_object_costs_one_query_a_guest_too(
+    account, guest, space, django_assert_num_queries
 ):
     workbook = WorkbookFactory(space=space)
-    with django_assert_num_queries(0):
-        callers.space_reached(Caller(Principal.SECRET_KEY), space)
-        callers.workbook_reached(Caller(Principal.SPACE), workbook)
+    with django_assert_num_queries(2):
+        accounts_access.space_within(caller(Principal.SECRET_KEY, account=account), space.id)
+        accounts_access.workbook_within(caller(Principal.SPACE, account=account), workbook.id)
     with django_assert_num_queries(1):
-        assert callers.workbook_reached(Caller(Principal.GUEST, guest.id), workbook) == workbook
+        as_guest = caller(Principal.GUEST, guest.id, account)
+        assert accounts_access.workbook_within(as_guest, workbook.id) == workbook

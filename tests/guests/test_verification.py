@@ -2,26 +2,29 @@
 rows as they are now, so deletion or removal refuses them on the very next request."""
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts.api import callers
 from guests import services
+from guests.access import GuestPrincipal
 from guests.verification import GUEST_LOOKUP, GUEST_SPACE_LOOKUP
 from tests.factories import SpaceFactory
 from tokens import access_tokens
 from tokens.principal import Principal
-from tokens.verification import access_token_resolvers, verify
+from tokens.verification import verify
 
 
-def test_the_guests_app_registers_its_resolver_and_filters():
-    from guests.verification import resolve_guest_access_token
-
-    assert access_token_resolvers[access_tokens.GUEST] is resolve_guest_access_token
-    assert Principal.GUEST in callers.principal_space_filters
-    assert Principal.GUEST in callers.principal_workbook_filters
-    # accounts cannot import tokens, so accounts.api.callers spells the kind out.
-    assert callers.GUEST == Principal.GUEST == access_tokens.GUEST
+def test_the_settings_name_the_guests_resolver_which_makes_a_narrowing_principal():
+    assert (
+        settings.ACCESS_TOKEN_RESOLVERS[access_tokens.GUEST]
+        == "guests.verification.resolve_guest_access_token"
+    )
+    # Its principal narrows its own spaces and workbooks to the guest's grants.
+    assert issubclass(GuestPrincipal, Principal)
+    assert GuestPrincipal.spaces is not Principal.spaces
+    assert GuestPrincipal.workbooks is not Principal.workbooks
+    assert GuestPrincipal.GUEST == Principal.GUEST == access_tokens.GUEST
 
 
 def test_a_guest_token_is_verified_in_one_query(guest, environment, django_assert_num_queries):
@@ -30,6 +33,7 @@ def test_a_guest_token_is_verified_in_one_query(guest, environment, django_asser
     with django_assert_num_queries(1):
         principal = verify(token)
     assert principal.kind == Principal.GUEST
+    assert type(principal) is GuestPrincipal
     assert principal.id == guest.id
     assert principal.account_id == environment.account_id
     assert not principal.is_administrator

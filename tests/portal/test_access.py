@@ -16,7 +16,7 @@ def refusal(queryset, object_id) -> Http404:
 
 
 def test_an_id_of_another_account_is_answered_as_an_unknown_one(account, other_account):
-    ours = accounts_access.environments_within(account)
+    ours = accounts_access.Reach(account=account).environments()
     theirs = refusal(ours, development(other_account).id)
     unknown = refusal(ours, "us_env_doesnotexist")
     assert type(theirs) is type(unknown) is Http404
@@ -27,10 +27,11 @@ def test_an_id_within_reach_is_found_in_one_query(account, django_assert_num_que
     environment = development(account)
     with django_assert_num_queries(1):
         assert (
-            get_or_404(accounts_access.environments_within(account), environment.id) == environment
+            get_or_404(accounts_access.Reach(account=account).environments(), environment.id)
+            == environment
         )
     with django_assert_num_queries(1):
-        refusal(accounts_access.environments_within(account), "us_env_doesnotexist")
+        refusal(accounts_access.Reach(account=account).environments(), "us_env_doesnotexist")
 
 
 @pytest.mark.parametrize(
@@ -46,7 +47,7 @@ def test_an_id_within_reach_is_found_in_one_query(account, django_assert_num_que
     ],
 )
 def test_empty_or_malformed_ids_never_query(account, object_id, django_assert_num_queries):
-    environments = accounts_access.environments_within(account)
+    environments = accounts_access.Reach(account=account).environments()
     with django_assert_num_queries(0):
         assert refusal(environments, object_id).args == ("Not found.",)
 

@@ -1,5 +1,5 @@
-"""tokens.access, and each kind of caller's reach read from its principal as the API views
-read it (accounts.access says how): an administrator reaches every environment of their
+"""tokens.access, and each kind of caller's reach, its principal, as the API views fetch
+through it (accounts.access says how): an administrator reaches every environment of their
 account; a key only its own environment; a space token only its space; a token or secret of
 someone else, another environment or another account is indistinguishable from an unknown
 id (404)."""
@@ -11,6 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts import access as accounts_access
+from accounts.access import Reach
 from tests.factories import (
     AdministratorFactory,
     ApiKeyFactory,
@@ -58,50 +59,37 @@ def space_token(space) -> Principal:
 def test_an_administrator_reaches_every_environment_of_their_account(account, other_account):
     caller = administrator(account)
     for environment in account.environments.all():
-        assert (
-            accounts_access.environment_within(caller.account, environment.id, caller.environment)
-            == environment
-        )
+        assert accounts_access.environment_within(caller, environment.id) == environment
     with pytest.raises(Http404):
-        accounts_access.environment_within(
-            caller.account, development(other_account).id, caller.environment
-        )
+        accounts_access.environment_within(caller, development(other_account).id)
 
 
 def test_a_key_reaches_only_its_own_environment(account):
     dev, prod = development(account), production(account)
     caller = secret_key(dev)
-    assert accounts_access.environment_within(caller.account, dev.id, caller.environment) == dev
+    assert accounts_access.environment_within(caller, dev.id) == dev
     with pytest.raises(Http404):
-        accounts_access.environment_within(caller.account, prod.id, caller.environment)
+        accounts_access.environment_within(caller, prod.id)
     dev_space, prod_space = SpaceFactory(environment=dev), SpaceFactory(environment=prod)
-    assert (
-        accounts_access.space_within(caller.account, dev_space.id, caller.environment, caller.space)
-        == dev_space
-    )
+    assert accounts_access.space_within(caller, dev_space.id) == dev_space
     with pytest.raises(Http404):
-        accounts_access.space_within(
-            caller.account, prod_space.id, caller.environment, caller.space
-        )
+        accounts_access.space_within(caller, prod_space.id)
 
 
 def test_a_space_token_reaches_only_its_space(account):
     environment = development(account)
     space, neighbour = SpaceFactory(environment=environment), SpaceFactory(environment=environment)
     caller = space_token(space)
-    assert (
-        accounts_access.space_within(caller.account, space.id, caller.environment, caller.space)
-        == space
-    )
+    assert accounts_access.space_within(caller, space.id) == space
     with pytest.raises(Http404):
-        accounts_access.space_within(caller.account, neighbour.id, caller.environment, caller.space)
+        accounts_access.space_within(caller, neighbour.id)
 
 
 @pytest.mark.parametrize("space_id", ["", "us_sp_doesnotexist", "1", "' OR 1=1 --"])
 def test_unknown_spaces_are_not_found(account, space_id):
     caller = administrator(account)
     with pytest.raises(Http404):
-        accounts_access.space_within(caller.account, space_id, caller.environment, caller.space)
+        accounts_access.space_within(caller, space_id)
 
 
 def test_secrets_are_reached_within_the_account_and_the_callers_environment(account, other_account):
@@ -111,22 +99,30 @@ def test_secrets_are_reached_within_the_account_and_the_callers_environment(acco
     theirs = SecretFactory(environment=development(other_account))
     admin, key = administrator(account), secret_key(dev)
 
-    assert access.secret_within(account, in_dev.id) == in_dev
-    assert access.secret_within(account, in_prod_space.id) == in_prod_space
-    assert access.secret_within(admin.account, in_prod_space.id, admin.environment) == in_prod_space
-    assert access.secret_within(key.account, in_dev.id, key.environment) == in_dev
+    assert access.secret_within(Reach(account=account), in_dev.id) == in_dev
+    assert access.secret_within(Reach(account=account), in_prod_space.id) == in_prod_space
+    assert access.secret_within(admin, in_prod_space.id) == in_prod_space
+    assert access.secret_within(key, in_dev.id) == in_dev
     for reach, secret_id in [
-        (lambda secret_id: access.secret_within(account, secret_id), theirs.id),
-        (lambda secret_id: access.secret_within(account, secret_id, dev), in_prod_space.id),
+        (lambda secret_id: access.secret_within(Reach(account=account), secret_id), theirs.id),
         (
-            lambda secret_id: access.secret_within(key.account, secret_id, key.environment),
+            lambda secret_id: access.secret_within(
+                Reach(account=account, environment=dev), secret_id
+            ),
+            in_prod_space.id,
+        ),
+        (
+            lambda secret_id: access.secret_within(key, secret_id),
             theirs.id,
         ),
         (
-            lambda secret_id: access.secret_within(key.account, secret_id, key.environment),
+            lambda secret_id: access.secret_within(key, secret_id),
             in_prod_space.id,
         ),
-        (lambda secret_id: access.secret_within(account, secret_id), "us_sec_doesnotexist"),
+        (
+            lambda secret_id: access.secret_within(Reach(account=account), secret_id),
+            "us_sec_doesnotexist",
+        ),
     ]:
         with pytest.raises(Http404):
             reach(secret_id)
@@ -135,7 +131,7 @@ def test_secrets_are_reached_within_the_account_and_the_callers_environment(acco
 def test_a_secret_comes_with_its_environment_account_and_space(account, django_assert_num_queries):
     secret = SecretFactory(space=SpaceFactory(environment=development(account)))
     with django_assert_num_queries(1):
-        found = access.secret_within(account, secret.id)
+        found = access.secret_within(Reach(account=account), secret.id)
         assert (found.environment.account, found.space) == (account, secret.space)
 
 

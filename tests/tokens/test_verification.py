@@ -18,7 +18,7 @@ from tests.tokens.conftest import user_access_token
 from tokens import access_tokens, credentials, services
 from tokens.models import ApiKey, ClientCredential, PersonalAccessToken
 from tokens.principal import Principal
-from tokens.verification import access_token_resolvers, verify
+from tokens.verification import verify
 
 
 @pytest.fixture
@@ -404,15 +404,21 @@ def test_forged_or_foreign_access_tokens_are_refused(admin_user, make_token):
 
 
 def test_guest_kind_is_refused_until_an_app_resolves_it(admin_user, monkeypatch):
-    # The guests app registers GUEST (GuestsConfig.ready); without it the kind is refused.
-    monkeypatch.delitem(access_token_resolvers, access_tokens.GUEST)
+    # settings.ACCESS_TOKEN_RESOLVERS names the guests app's for GUEST; without it the kind
+    # is refused.
+    assert access_tokens.GUEST in settings.ACCESS_TOKEN_RESOLVERS
+    monkeypatch.setattr(settings, "ACCESS_TOKEN_RESOLVERS", {})
     token, expires_at = access_tokens.issue(kind=access_tokens.GUEST, subject="us_g_someone")
     assert expires_at - timezone.now() <= timedelta(hours=1)
-    assert access_tokens.GUEST not in access_token_resolvers
     assert verify(token) is None
 
 
-def test_registered_resolver_decides_its_kind(admin_user, account, monkeypatch):
+def resolve_for_test(claims):
+    """Named in settings.ACCESS_TOKEN_RESOLVERS by the test below, which sets what it does."""
+    return resolve_for_test.resolve(claims)
+
+
+def test_the_named_resolver_decides_its_kind(admin_user, account, monkeypatch):
     seen = []
 
     def resolve(claims):
@@ -421,7 +427,10 @@ def test_registered_resolver_decides_its_kind(admin_user, account, monkeypatch):
             kind=Principal.GUEST, id=claims["sub"], account_id=account.id, account=account
         )
 
-    monkeypatch.setitem(access_token_resolvers, access_tokens.GUEST, resolve)
+    monkeypatch.setattr(resolve_for_test, "resolve", resolve, raising=False)
+    monkeypatch.setattr(
+        settings, "ACCESS_TOKEN_RESOLVERS", {access_tokens.GUEST: f"{__name__}.resolve_for_test"}
+    )
     token, _ = access_tokens.issue(kind=access_tokens.GUEST, subject="us_g_someone")
     assert verify(token).kind == Principal.GUEST
     assert seen == ["us_g_someone"]

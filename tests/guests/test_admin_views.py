@@ -260,7 +260,7 @@ def test_what_the_service_refuses_is_shown_on_the_form(admin_client, space, monk
     def refuse(**_kwargs):
         raise services.ValidationError({"email": "Refused by the service."})
 
-    monkeypatch.setattr(services, "guest_create", refuse)
+    monkeypatch.setattr(services, "guest_add", refuse)
     response = admin_client.post(f"/spaces/{space.id}/guests/", {"name": "A", "email": "a@b.co"})
     assert response.status_code == 400
     assert re.search(r'id="id_guest_email".*?Refused by the service\.', text(response), re.S)

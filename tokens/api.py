@@ -140,7 +140,7 @@ class PersonalAccessTokenDetail(APIView):
 # Environment API keys ------------------------------------------------------------------------
 
 
-def _keys_json(keys, principal):
+def _keys_json(keys, principal: Principal):
     return serializers.ApiKeyOutput(keys, many=True, context={"principal": principal}).data
 
 

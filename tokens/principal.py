@@ -5,6 +5,10 @@ from collections.abc import Callable
 from accounts.access import Reach
 from accounts.models import Account, Environment, Space, User
 from tokens import services
+from tokens.models import ApiKey, PersonalAccessToken
+
+# What vouched for a caller that is a stored credential (an access token is not stored).
+Credential = PersonalAccessToken | ApiKey
 
 
 class Principal(Reach):
@@ -37,7 +41,7 @@ class Principal(Reach):
         account_id: str,
         account: Account,
         user: User | Callable[[], User] | None = None,
-        credential: object | Callable[[], object] | None = None,
+        credential: Credential | Callable[[], Credential] | None = None,
         environment: Environment | None = None,
         space: Space | None = None,
         operations: tuple[tuple[str, str], ...] = (),
@@ -56,7 +60,7 @@ class Principal(Reach):
         return self._user
 
     @property
-    def credential(self) -> object | None:
+    def credential(self) -> Credential | None:
         if callable(self._credential):
             self._credential = self._credential()
         return self._credential

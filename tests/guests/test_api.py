@@ -681,6 +681,21 @@ def test_a_guest_lists_spaces_and_workbooks_in_the_same_queries_for_1_or_12_gran
         assert len(client.get("/v1/workbooks").json()["data"]) == 12
 
 
+def test_a_guests_narrowing_rides_in_the_fetch_not_a_query_of_its_own(
+    environment, space, django_assert_num_queries
+):
+    workbook = WorkbookFactory(space=space)
+    guest = make_guest(environment, email="fetched@example.com", spaces=[space])
+    client = bearer_client(guest_token(guest))
+    # Verify the token; the workbook, within the guest's grants.
+    with django_assert_num_queries(2):
+        assert client.get(f"/v1/workbooks/{workbook.id}").json()["data"]["id"] == workbook.id
+    # Verify the token; the space, within the grants; count; the page.
+    with django_assert_num_queries(4):
+        response = client.get("/v1/workbooks", {"spaceId": space.id})
+    assert [row["id"] for row in response.json()["data"]] == [workbook.id]
+
+
 def test_invitations_are_limited_per_caller(
     api, guest, space, settings, mailoutbox, django_capture_on_commit_callbacks
 ):

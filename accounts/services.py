@@ -26,6 +26,7 @@ from accounts.models import (
 )
 from accounts.signals import environment_created
 from portal.mail import send_after_commit
+from portal.services import model_update
 
 INVITATION_LIFETIME = timedelta(hours=72)
 DEFAULT_ENVIRONMENTS = (("development", False), ("production", True))
@@ -58,16 +59,6 @@ def clean_metadata(value) -> dict:
     return value
 
 
-def _save_changes(instance, changes: dict) -> list[str]:
-    """Set the fields whose value differs and save only those; the names of what changed."""
-    changed = sorted(field for field, value in changes.items() if getattr(instance, field) != value)
-    for field in changed:
-        setattr(instance, field, changes[field])
-    if changed:
-        instance.save(update_fields=[*changed, "updated_at"])
-    return changed
-
-
 # Accounts and users ---------------------------------------------------------------------
 
 
@@ -94,7 +85,7 @@ def account_update(
         changes["name"] = clean_name(name)
     if metadata is not None:
         changes["metadata"] = clean_metadata(metadata)
-    changed = _save_changes(account, changes)
+    changed = model_update(instance=account, data=changes)
     if changed:
         record_event("account:updated", on=account, actor=actor, changed=changed)
     return account
@@ -176,7 +167,7 @@ def environment_update(
         changes["metadata"] = clean_metadata(metadata)
     try:
         with transaction.atomic():  # a concurrent twin loses at the unique constraint
-            changed = _save_changes(environment, changes)
+            changed = model_update(instance=environment, data=changes)
     except IntegrityError as error:
         environment.refresh_from_db()  # as saved, for the page that shows the refusal
         raise ValidationError({"name": DUPLICATE_ENVIRONMENT}) from error
@@ -236,7 +227,7 @@ def space_update(
         changes["guests_can_invite"] = bool(guests_can_invite)
     if metadata is not None:
         changes["metadata"] = clean_metadata(metadata)
-    changed = _save_changes(space, changes)
+    changed = model_update(instance=space, data=changes)
     if not changed:
         return space
     record_event("space:updated", on=space, actor=actor, changed=changed)
@@ -279,7 +270,7 @@ def workbook_update(
         changes["name"] = clean_name(name)
     if labels is not None:
         changes["labels"] = clean_labels(labels)
-    changed = _save_changes(workbook, changes)
+    changed = model_update(instance=workbook, data=changes)
     if not changed:
         return workbook
     record_event(
@@ -519,7 +510,7 @@ def user_update(*, user: User, actor: Actor, name: str | None) -> User:
     name = (name or "").strip()
     if len(name) > NAME_MAX_LENGTH:
         raise ValidationError({"name": f"Name must be at most {NAME_MAX_LENGTH} characters."})
-    changed = _save_changes(user, {"name": name})
+    changed = model_update(instance=user, data={"name": name})
     account = account_administered_by(user) if changed else None
     if account is not None:
         payload = {"changed": changed}

@@ -13,6 +13,7 @@ from accounts.audit import Actor, record_event
 from accounts.models import AuditScope, Environment, Membership, Space, User, normalize_email
 from accounts.services import clean_name
 from portal.ratelimit import TooManyAttempts, clear_failures, lockout_wait
+from portal.services import model_update
 from tokens import access_tokens, credentials, encryption
 from tokens.models import (
     ApiKey,
@@ -175,12 +176,14 @@ def personal_access_token_regenerate(
     lifetime = token.expires_at - token.created_at if token.expires_at else None
     raw = credentials.generate(credentials.PERSONAL_ACCESS_TOKEN)
     now = timezone.now()
-    token.digest = credentials.digest(raw)
-    token.last_four = raw[-4:]
-    token.created_at = now
-    token.last_used_at = None
-    token.expires_at = now + lifetime if lifetime else None
-    token.save(update_fields=["digest", "last_four", "created_at", "last_used_at", "expires_at"])
+    changes = {
+        "digest": credentials.digest(raw),
+        "last_four": raw[-4:],
+        "created_at": now,
+        "last_used_at": None,
+        "expires_at": now + lifetime if lifetime else None,
+    }
+    model_update(instance=token, data=changes)
     record_event(
         "personal-access-token:regenerated",
         on=_account_of_user(token.user),

@@ -19,6 +19,7 @@ from guests.services.common import (
 )
 from guests.services.grants import grant_spaces, remove_grants
 from guests.services.magic_links import guest_invite
+from portal.services import model_update
 
 
 @transaction.atomic
@@ -88,11 +89,9 @@ def guest_update(
     ):
         raise ValidationError({"email": DUPLICATE_EMAIL})
     if changed:
-        for field in changed:
-            setattr(guest, field, changes[field])
         try:
-            with transaction.atomic():
-                guest.save(update_fields=[*changed, "updated_at"])
+            with transaction.atomic():  # a concurrent twin loses at the unique constraint
+                model_update(instance=guest, data=changes)
         except IntegrityError as error:
             raise ValidationError({"email": DUPLICATE_EMAIL}) from error
         if "email" in changed:

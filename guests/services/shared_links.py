@@ -24,6 +24,7 @@ from guests.services.common import (
 from guests.services.grants import grant_spaces
 from guests.services.guests import guest_get_or_create
 from portal.mail import send_after_commit
+from portal.services import model_update
 from tokens import encryption
 
 
@@ -54,9 +55,7 @@ def shared_link_regenerate(
     if link is None:
         link = SharedLink.objects.create(space=space, **values)
     else:
-        for field, value in values.items():
-            setattr(link, field, value)
-        link.save(update_fields=list(values))
+        model_update(instance=link, data=values)
     record_event(
         "shared-link:regenerated",
         on=space,

@@ -2,12 +2,14 @@
 topic in words and the object's name), and its details as words, not Python reprs."""
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from django.conf import settings
 from django.db.models import Value
 from django.db.models.fields.json import KT
+from django.utils.module_loading import import_string
 
 from accounts import access
 from accounts.models import Account, Event, User
@@ -23,11 +25,9 @@ class ActorLabel:
     title: str = ""
 
 
-# Actors that only another app can name (an API key, a guest) are named by that app, which
-# depends on accounts and not the other way round: it registers, for its ids' prefix
-# (`us_key`), a function from the account and a set of ids to their labels, in one query.
-actor_labellers: dict[str, Callable[[Account, set[str]], dict[str, ActorLabel]]] = {}
-# What an actor of a known kind is called until its app names it.
+# What an actor of a known kind is called until its app names it. Actors that only another
+# app can name (an API key, a guest) are named by the function settings.ACTOR_LABELLERS
+# gives for their ids' prefix: that app depends on accounts, not the other way round.
 ACTOR_KINDS = {"us_key": "API key"}
 USER_ID_PREFIX = "us_usr"
 
@@ -66,8 +66,8 @@ def _actor_labels(account: Account, actor_ids: set[str]) -> dict[str, ActorLabel
             for user_id in removed - labels.keys():
                 labels[user_id] = ActorLabel("A removed administrator", note=user_id)
     for prefix, ids in by_kind.items():
-        labeller = actor_labellers.get(prefix)
-        named = labeller(account, ids) if labeller else {}
+        labeller = settings.ACTOR_LABELLERS.get(prefix)
+        named = import_string(labeller)(account, ids) if labeller else {}
         for actor_id in ids:
             labels[actor_id] = named.get(actor_id) or (
                 ActorLabel(ACTOR_KINDS[prefix], note=actor_id)

@@ -2,11 +2,21 @@
 following a link (a GET) looks it up here and never spends it."""
 
 from django.db.models import Prefetch, QuerySet
+from django.db.models.fields.json import KT
 from django.utils import timezone
 
-from accounts.models import GuestAuthentication
+from accounts import access
+from accounts.event_log import ActorLabel
+from accounts.models import Account, GuestAuthentication
 from guests import links
-from guests.models import MagicLink, SharedLink, SharedLinkConfirmation, SpaceGrant, WorkbookGrant
+from guests.models import (
+    Guest,
+    MagicLink,
+    SharedLink,
+    SharedLinkConfirmation,
+    SpaceGrant,
+    WorkbookGrant,
+)
 
 
 def with_grants(guests: QuerySet) -> QuerySet:
@@ -122,3 +132,25 @@ def pending_magic_links(space) -> QuerySet:
     return MagicLink.objects.select_related("guest").filter(
         space=space, used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
     )
+
+
+def guest_actor_labels(account: Account, guest_ids: set[str]) -> dict[str, ActorLabel]:
+    """How the log names guests who made changes (settings.ACTOR_LABELLERS): by name and
+    email, and a deleted one by the email their deletion's event recorded. One query for
+    the living, one for the deleted."""
+    labels = {}
+    for guest_id, name, email in Guest.objects.filter(
+        pk__in=guest_ids, environment__account=account
+    ).values_list("id", "name", "email"):
+        labels[guest_id] = (
+            ActorLabel(name, note="guest", title=email) if name else ActorLabel(email)
+        )
+    deleted = guest_ids - labels.keys()
+    if deleted:
+        for guest_id, email in (
+            access.events_within(account)
+            .filter(topic="guest:deleted", payload__guestId__in=deleted)
+            .values_list(KT("payload__guestId"), KT("payload__email"))
+        ):
+            labels[guest_id] = ActorLabel(email, note="deleted guest", title=guest_id)
+    return labels

@@ -246,6 +246,12 @@ SPACE_GUEST_LINKS = "guests.selectors.shared_link_urls"
 # accounts.views.render_space: what is added to a space's page, in order, each called with
 # the request, the space and the page's TemplateResponse before it renders.
 SPACE_PAGE_SECTIONS = ["guests.views.administrator.add_guest_sidebar"]
+# accounts.event_log: who made a change, for the ids of a kind another app owns, by id
+# prefix: (account, set of ids) -> {id: ActorLabel}, in one query however many events.
+ACTOR_LABELLERS = {
+    "us_key": "tokens.selectors.api_key_actor_labels",
+    "us_g": "guests.selectors.guest_actor_labels",
+}
 
 # The OpenAPI schema (drf-spectacular), served at /v1/openapi.json and committed as
 # openapi.json (CI regenerates and compares it). The shared envelopes and hooks are in

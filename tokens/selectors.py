@@ -6,7 +6,8 @@ them is decided before, in tokens.access; these only read."""
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import Environment, Space
+from accounts.event_log import ActorLabel
+from accounts.models import Account, Environment, Space
 from tokens.models import ApiKey, Secret
 
 
@@ -33,3 +34,10 @@ def secrets_applying(*, environment: Environment, space: Space | None = None) ->
         overriding = Secret.objects.filter(environment=environment, space=space).values("name")
         scope = Q(space=space) | (Q(space__isnull=True) & ~Q(name__in=overriding))
     return Secret.objects.filter(scope, environment=environment).order_by("name", "id")
+
+
+def api_key_actor_labels(account: Account, key_ids: set[str]) -> dict[str, ActorLabel]:
+    """How the log names API keys that made changes (settings.ACTOR_LABELLERS): by kind and
+    last four characters ("Secret key …abcd"), in one query."""
+    keys = ApiKey.objects.filter(pk__in=key_ids, environment__account=account)
+    return {key.id: ActorLabel(str(key)) for key in keys.only("id", "type", "last_four")}

@@ -109,14 +109,17 @@ def test_api_keys_and_unknown_actors(admin_client, account):
     assert updated == "—"
 
 
-def test_another_app_names_its_actors_with_one_query_for_all(admin_client, account, monkeypatch):
-    asked = []
+asked_to_label = []
 
-    def label_keys(for_account, ids):
-        asked.append((for_account, set(ids)))
-        return {key_id: event_log.ActorLabel(f"Secret key …{key_id[-4:]}") for key_id in ids}
 
-    monkeypatch.setitem(event_log.actor_labellers, "us_key", label_keys)
+def label_keys(for_account, ids):
+    asked_to_label.append((for_account, set(ids)))
+    return {key_id: event_log.ActorLabel(f"Secret key …{key_id[-4:]}") for key_id in ids}
+
+
+def test_another_app_names_its_actors_with_one_query_for_all(admin_client, account, settings):
+    asked_to_label.clear()
+    settings.ACTOR_LABELLERS = {**settings.ACTOR_LABELLERS, "us_key": f"{__name__}.label_keys"}
     for number in range(3):
         record_event("secret:created", on=account, actor=Actor(f"us_key_abcdefgh{number:04}"))
     page = text(admin_client.get("/logs/?topic=secret:created"))
@@ -125,7 +128,7 @@ def test_another_app_names_its_actors_with_one_query_for_all(admin_client, accou
         "Secret key …0001",
         "Secret key …0000",
     ]
-    assert asked == [(account, {f"us_key_abcdefgh{number:04}" for number in range(3)})]
+    assert asked_to_label == [(account, {f"us_key_abcdefgh{number:04}" for number in range(3)})]
 
 
 def test_an_inviter_is_named_in_the_details(admin_client, account, admin_user):

@@ -645,19 +645,17 @@ def test_a_guest_cannot_create_guests_or_grants(environment, guest, space):
 
 
 def test_the_audit_trail_names_guests_living_and_deleted(admin_user, environment, guest, space):
-    from accounts import event_log
+    from guests.selectors import guest_actor_labels
 
     guest_id = guest.id
     services.guest_invite(guest=guest, space=space, actor=guest)
     services.guest_delete(guest=guest, actor=administrator_of(environment.account))
-    labels = event_log.actor_labellers["us_g"](environment.account, {guest_id, "us_g_unknown"})
+    labels = guest_actor_labels(environment.account, {guest_id, "us_g_unknown"})
     assert labels[guest_id].text == "guest@example.com"
     assert labels[guest_id].note == "deleted guest"
     assert "us_g_unknown" not in labels
     living = make_guest(environment, email="living@example.com", name="Liv")
-    assert event_log.actor_labellers["us_g"](environment.account, {living.id})[living.id].text == (
-        "Liv"
-    )
+    assert guest_actor_labels(environment.account, {living.id})[living.id].text == "Liv"
 
 
 def test_a_guest_lists_spaces_and_workbooks_in_the_same_queries_for_1_or_12_grants(

@@ -69,7 +69,10 @@ class Reach:
 
     def in_environment(self, environment: Environment) -> "Reach":
         """This reach narrowed to `environment`, one fetched through it (a page about one
-        environment, or about a space of it)."""
+        environment, or about a space of it). A narrowing never widens: to another
+        environment than its own it is a mistake of the caller's."""
+        if self.environment is not None and self.environment.pk != environment.pk:
+            raise ValueError("A reach narrows within its own environment only.")
         return Reach(
             account=self.account, kind=self.kind, environment=environment, space=self.space
         )

@@ -135,3 +135,15 @@ def test_only_pending_invitations_are_listed(account):
     AdminInvitation.objects.filter(email="a@example.com").update(expires_at=timezone.now())
     AdminInvitation.objects.filter(email="b@example.com").update(accepted_at=timezone.now())
     assert [i.email for i in Reach(account=account).pending_invitations()] == ["c@example.com"]
+
+
+def test_a_reach_narrowed_to_an_environment_never_widens(account):
+    dev, prod = development(account), production(account)
+    dev_space, prod_space = SpaceFactory(environment=dev), SpaceFactory(environment=prod)
+    narrowed = Reach(account=account).in_environment(dev)
+    assert list(narrowed.spaces()) == [dev_space]
+    with pytest.raises(Http404):
+        access.space_within(narrowed, prod_space.id)
+    with pytest.raises(ValueError):
+        Reach(account=account, environment=dev).in_environment(prod)
+    assert list(Reach(account=account, environment=dev).in_environment(dev).spaces()) == [dev_space]

@@ -102,7 +102,7 @@ class GuestList(APIView):
     )
     def get(self, request):
         query = validated(GuestListQuery, request.query_params)
-        principal = request.user
+        principal: Principal = request.user
         guests = _guests(principal)
         if query.get("environmentId"):
             environment = accounts_access.environment_within(principal, query["environmentId"])
@@ -128,7 +128,7 @@ class GuestList(APIView):
     )
     def post(self, request):
         items = validated_items(GuestCreateInput, request.data, GUESTS_PER_REQUEST_MAX)
-        principal = request.user
+        principal: Principal = request.user
         created = []
         with transaction.atomic():
             for item in items:
@@ -168,7 +168,7 @@ class GuestDetail(APIView):
     )
     def patch(self, request, guest_id: str):
         data = validated(GuestUpdateInput, request.data)
-        principal = request.user
+        principal: Principal = request.user
         guest = access.guest_within(principal, guest_id)
         if data.get("environmentId", guest.environment_id) != guest.environment_id:
             raise exceptions.ValidationError(
@@ -197,7 +197,7 @@ class GuestDetail(APIView):
     )
     def delete(self, request, guest_id: str):
         query = validated(GuestSpaceQuery, request.query_params)
-        principal = request.user
+        principal: Principal = request.user
         guest = access.guest_within(principal, guest_id)
         if query.get("spaceId"):
             space = _space(principal, query["spaceId"])
@@ -219,7 +219,7 @@ class GuestToken(APIView):
     )
     def get(self, request, guest_id: str):
         query = validated(GuestSpaceQuery, request.query_params)
-        principal = request.user
+        principal: Principal = request.user
         guest = access.guest_within(principal, guest_id)
         space = _space(principal, query["spaceId"]) if query.get("spaceId") else None
         token, _expires_at = services.guest_access_token_create(
@@ -247,7 +247,7 @@ class InvitationList(APIView):
     )
     def post(self, request):
         items = validated_items(InvitationInput, request.data, INVITATIONS_PER_REQUEST_MAX)
-        principal = request.user
+        principal: Principal = request.user
         # Each invitation mails someone: counted per caller in the shared cache.
         for _ in items:
             wait = hit("invitations", principal.id)

@@ -65,14 +65,15 @@ class SpaceList(AllowedByMethod, APIView):
     )
     def get(self, request):
         query = validated(SpaceListQuery, request.query_params)
-        spaces = _spaces(request.user)
+        reach: Reach = request.user
+        spaces = _spaces(reach)
         if query.get("environmentId"):
-            environment = access.environment_within(request.user, query["environmentId"])
+            environment = access.environment_within(reach, query["environmentId"])
             spaces = spaces.filter(environment=environment)
         paginator = Pagination()
         rows = paginator.paginate_queryset(spaces, request, view=self)
         return paginator.get_paginated_response(
-            SpaceOutput(rows, many=True, context=_shown(request.user, rows)).data
+            SpaceOutput(rows, many=True, context=_shown(reach, rows)).data
         )
 
     @extend_schema(
@@ -87,7 +88,7 @@ class SpaceList(AllowedByMethod, APIView):
     )
     def post(self, request):
         data = validated(SpaceCreateInput, request.data)
-        principal = request.user
+        principal: Reach = request.user
         environment = access.environment_within(principal, data["environmentId"])
         settings = data.get("settings", {})
         # One transaction: no space is left behind without the token its creator asked for.
@@ -132,7 +133,7 @@ class SpaceDetail(AllowedByMethod, APIView):
     )
     def patch(self, request, space_id: str):
         data = validated(SpaceUpdateInput, request.data)
-        principal = request.user
+        principal: Reach = request.user
         space = access.space_within(principal, space_id)
         space = services.space_update(
             space=space,
@@ -150,7 +151,7 @@ class SpaceDetail(AllowedByMethod, APIView):
         responses={200: DELETED, **errors(404)},
     )
     def delete(self, request, space_id: str):
-        principal = request.user
+        principal: Reach = request.user
         space = access.space_within(principal, space_id)
         services.space_delete(space=space, actor=request.user)
         return deleted_response()

@@ -34,7 +34,7 @@ class WorkbookList(AllowedByMethod, APIView):
     )
     def get(self, request):
         query = validated(WorkbookListQuery, request.query_params)
-        principal = request.user
+        principal: Reach = request.user
         workbooks = principal.workbooks().select_related("space")
         if query.get("spaceId"):
             space = access.space_within(principal, query["spaceId"])
@@ -52,7 +52,7 @@ class WorkbookList(AllowedByMethod, APIView):
     )
     def post(self, request):
         data = validated(WorkbookCreateInput, request.data)
-        principal = request.user
+        principal: Reach = request.user
         space = access.space_within(principal, data["spaceId"])
         workbook = services.workbook_create(
             space=space, actor=request.user, name=data["name"], labels=data.get("labels")
@@ -74,7 +74,7 @@ class WorkbookDetail(AllowedByMethod, APIView):
         responses={200: data_envelope(WorkbookOutput), **errors(404)},
     )
     def get(self, request, workbook_id: str):
-        principal = request.user
+        principal: Reach = request.user
         workbook = access.workbook_within(principal, workbook_id)
         return data_response(WorkbookOutput(workbook).data)
 
@@ -87,7 +87,7 @@ class WorkbookDetail(AllowedByMethod, APIView):
     )
     def patch(self, request, workbook_id: str):
         data = validated(WorkbookUpdateInput, request.data)
-        principal = request.user
+        principal: Reach = request.user
         workbook = access.workbook_within(principal, workbook_id)
         workbook = services.workbook_update(
             workbook=workbook,
@@ -103,7 +103,7 @@ class WorkbookDetail(AllowedByMethod, APIView):
         responses={200: DELETED, **errors(404)},
     )
     def delete(self, request, workbook_id: str):
-        principal = request.user
+        principal: Reach = request.user
         workbook = access.workbook_within(principal, workbook_id)
         services.workbook_delete(workbook=workbook, actor=request.user)
         return deleted_response()

@@ -3,6 +3,10 @@ and stopping a server by its own process id."""
 
 import socket
 import subprocess
+import time
+from pathlib import Path
+
+import requests
 
 
 def free_port() -> int:
@@ -20,3 +24,18 @@ def stop(process: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+
+
+def wait_until_answering(process: subprocess.Popen, url: str, log: Path | None = None) -> None:
+    """Until `url` answers 200, within a minute: a server on a loaded machine (CI runs the
+    suite beside other work) may take seconds to start, or to answer its first request."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert process.poll() is None, log.read_text() if log else f"the server for {url} exited"
+        try:
+            if requests.get(url, timeout=5).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"{url} did not answer within a minute")

@@ -12,14 +12,13 @@ import runpy
 import secrets
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 import requests
 
 from guests import links
-from tests.production.servers import free_port, stop
+from tests.production.servers import free_port, stop, wait_until_answering
 
 PROJECT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).parent / "gunicorn"
@@ -74,18 +73,12 @@ def serve(command, environment, port, log_path):
             command, cwd=PROJECT, env=environment, stdout=log, stderr=subprocess.STDOUT
         )
     url = f"http://127.0.0.1:{port}"
-    # A loaded machine may take a while to start gunicorn's worker: wait, within a bound.
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert process.poll() is None, log_path.read_text()
-        try:
-            if requests.get(f"{url}/healthz", timeout=5).ok:
-                return process, url
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    stop(process)
-    raise AssertionError(f"the server did not start:\n{log_path.read_text()}")
+    try:
+        wait_until_answering(process, f"{url}/healthz", log_path)
+    except AssertionError:
+        stop(process)
+        raise
+    return process, url
 
 
 def hit_every_token_url(url: str) -> list[str]:

@@ -17,7 +17,6 @@ import sqlite3
 import subprocess
 import sys
 import threading
-import time
 from collections import Counter
 from contextlib import closing
 from pathlib import Path
@@ -26,7 +25,7 @@ import pytest
 import requests
 from cryptography.fernet import Fernet
 
-from tests.production.servers import free_port, stop
+from tests.production.servers import free_port, stop, wait_until_answering
 
 PROJECT = Path(__file__).resolve().parents[2]
 THREADS = 8
@@ -97,16 +96,7 @@ def served(tmp_path_factory):
     log.close()
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, (directory / "server.log").read_text()
-            try:
-                if requests.get(f"{base}/login/", timeout=2).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert time.monotonic() < deadline, "the server did not get ready"
-            time.sleep(0.2)
+        wait_until_answering(process, f"{base}/login/", directory / "server.log")
         yield {"base": base, "database": database, "log": directory / "server.log", **made}
     finally:
         stop(process)

@@ -8,7 +8,6 @@ import secrets
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -19,7 +18,7 @@ from django.conf import settings
 
 from accounts import services as account_services
 from tests.factories import administrator_of, development, make_account
-from tests.production.servers import free_port, stop
+from tests.production.servers import free_port, stop, wait_until_answering
 from tokens import services as token_services
 from tokens.models import ApiKey, PersonalAccessToken
 
@@ -94,25 +93,12 @@ def servers(django_db_setup, django_db_blocker, tmp_path_factory):
             log.close()
             urls.append(f"http://127.0.0.1:{port}")
         for process, url in zip(processes, urls, strict=True):
-            wait_until_ready(process, url)
+            wait_until_answering(process, f"{url}/readyz")
         yield urls
     finally:
         for process in processes:
             stop(process)
         cache.flushdb()
-
-
-def wait_until_ready(process, url):
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        assert process.poll() is None, f"the server at {url} exited"
-        try:
-            if requests.get(f"{url}/readyz", timeout=2).text == "ok":
-                return
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"the server at {url} did not get ready")
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,6 @@ narrowed to their grants by guests.access.GuestPrincipal): an id outside that re
 404, exactly as an unknown one."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db import transaction
 from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.views import APIView
@@ -129,20 +128,16 @@ class GuestList(APIView):
     def post(self, request):
         items = validated_items(GuestCreateInput, request.data, GUESTS_PER_REQUEST_MAX)
         principal: Principal = request.user
-        created = []
-        with transaction.atomic():
-            for item in items:
-                environment = accounts_access.environment_within(principal, item["environmentId"])
-                spaces = access.space_choices_within(principal, item["spaces"])
-                created.append(
-                    services.guest_create(
-                        environment=environment,
-                        actor=principal,
-                        email=item["email"],
-                        name=item["name"],
-                        spaces=spaces,
-                    )
-                )
+        guests = [
+            {
+                "environment": accounts_access.environment_within(principal, item["environmentId"]),
+                "email": item["email"],
+                "name": item["name"],
+                "spaces": access.space_choices_within(principal, item["spaces"]),
+            }
+            for item in items
+        ]
+        created = services.guests_create(actor=principal, guests=guests)
         return data_response(_answer(created), status.HTTP_201_CREATED)
 
 
@@ -253,18 +248,17 @@ class InvitationList(APIView):
             wait = hit("invitations", principal.id)
             if wait:
                 raise exceptions.Throttled(wait=wait)
-        with transaction.atomic():
-            for item in items:
-                space = _space(principal, item["spaceId"])
-                guest = access.guest_within(principal, item["guestId"])
-                try:
-                    services.guest_invite(
-                        guest=guest,
-                        space=space,
-                        actor=principal,
-                        from_name=item.get("fromName"),
-                        message=item.get("message"),
-                    )
-                except DjangoPermissionDenied as refused:
-                    raise exceptions.PermissionDenied(str(refused)) from refused
+        invitations = [
+            {
+                "space": _space(principal, item["spaceId"]),
+                "guest": access.guest_within(principal, item["guestId"]),
+                "from_name": item.get("fromName"),
+                "message": item.get("message"),
+            }
+            for item in items
+        ]
+        try:
+            services.guests_invite(actor=principal, invitations=invitations)
+        except DjangoPermissionDenied as refused:
+            raise exceptions.PermissionDenied(str(refused)) from refused
         return data_response({"success": True})

@@ -6,7 +6,6 @@ key's environment, a space access token's one space, and a guest's grants. A pub
 may create a space (its key's operations list `POST /v1/spaces`) and receives it with an
 `accessToken` valid 24 hours and limited to that space (Principal.space_access_token_for)."""
 
-from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from drf_spectacular.utils import extend_schema
@@ -90,17 +89,14 @@ class SpaceList(AllowedByMethod, APIView):
         data = validated(SpaceCreateInput, request.data)
         principal: Reach = request.user
         environment = access.environment_within(principal, data["environmentId"])
-        settings = data.get("settings", {})
-        # One transaction: no space is left behind without the token its creator asked for.
-        with transaction.atomic():
-            space = services.space_create(
-                environment=environment,
-                actor=principal,
-                name=data["name"],
-                metadata=data.get("metadata"),
-                guests_can_invite=settings.get("guests_can_invite", True),
-            )
-            token = principal.space_access_token_for(space)
+        space, token = services.space_create_for(
+            reach=principal,
+            actor=principal,
+            environment=environment,
+            name=data["name"],
+            metadata=data.get("metadata"),
+            guests_can_invite=data.get("settings", {}).get("guests_can_invite", True),
+        )
         output = SpaceOutput(space, context={"access_token": token})
         return data_response(output.data, status.HTTP_201_CREATED)
 

@@ -24,6 +24,7 @@ from accounts.services.environments import (
 from accounts.services.spaces import (
     clean_labels,
     space_create,
+    space_create_for,
     space_delete,
     space_update,
     workbook_create,
@@ -71,6 +72,7 @@ __all__ = [
     "invitation_digest",
     "invitation_for_token",
     "space_create",
+    "space_create_for",
     "space_delete",
     "space_update",
     "user_record_password_change",

@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from accounts.access import Reach
 from accounts.audit import Actor, record_event
 from accounts.models import Environment, Space, Workbook
 from accounts.services.common import clean_metadata, clean_name
@@ -26,6 +27,29 @@ def space_create(
     )
     record_event("space:created", on=space, actor=actor, name=space.name)
     return space
+
+
+@transaction.atomic
+def space_create_for(
+    *,
+    reach: Reach,
+    actor: Actor,
+    environment: Environment,
+    name: str,
+    metadata: dict | None = None,
+    guests_can_invite: bool = True,
+) -> tuple[Space, str | None]:
+    """A space the API's caller (`reach`, who is also the `actor`) creates, with the
+    access token that reach issues for it (a publishable key's; None for the others). One
+    transaction: no space is left behind without the token its creator asked for."""
+    space = space_create(
+        environment=environment,
+        actor=actor,
+        name=name,
+        metadata=metadata,
+        guests_can_invite=guests_can_invite,
+    )
+    return space, reach.space_access_token_for(space)
 
 
 @transaction.atomic

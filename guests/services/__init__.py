@@ -36,10 +36,12 @@ from guests.services.guests import (
     guest_invite_guest,
     guest_remove_from_space,
     guest_update,
+    guests_create,
 )
 from guests.services.magic_links import (
     guest_invite,
     guest_reinvite,
+    guests_invite,
     magic_link_create,
     magic_link_request,
     magic_link_revoke,
@@ -71,6 +73,8 @@ __all__ = [
     "guest_reinvite",
     "guest_remove_from_space",
     "guest_update",
+    "guests_create",
+    "guests_invite",
     "magic_link_create",
     "magic_link_request",
     "magic_link_revoke",

@@ -1,6 +1,8 @@
 """Guests: made (or reused by email), changed, removed from a space, deleted; an
 administrator's "Add guest" and a guest's "Invite a guest"."""
 
+from typing import TypedDict
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -45,6 +47,22 @@ def guest_create(
         record_guest_event("guest:created", guest=guest, actor=actor, name=guest.name)
     grant_spaces(guest, chosen, actor=actor, via=via)
     return guest
+
+
+class GuestToCreate(TypedDict):
+    """One guest of guests_create: guest_create's arguments but the actor."""
+
+    environment: Environment
+    email: str
+    name: str
+    spaces: list[dict]
+
+
+@transaction.atomic
+def guests_create(*, actor: Actor | None, guests: list[GuestToCreate]) -> list[Guest]:
+    """Each guest made or reused as guest_create does, in the order given; all or nothing
+    (the API's list of guests): one refused and none is made."""
+    return [guest_create(actor=actor, **guest) for guest in guests]
 
 
 def guest_get_or_create(environment: Environment, *, email: str, name: str) -> tuple[Guest, bool]:

@@ -1,6 +1,8 @@
 """Magic links: made, mailed as invitations or as sign-in links asked for, revoked and
 spent. A link's raw token is returned once (or only mailed) and never stored."""
 
+from typing import NotRequired, TypedDict
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -105,6 +107,22 @@ def guest_invite(
         fromName=from_name or None,
     )
     return link
+
+
+class Invitation(TypedDict):
+    """One invitation of guests_invite: guest_invite's arguments but the actor."""
+
+    guest: Guest
+    space: Space
+    from_name: NotRequired[str | None]
+    message: NotRequired[str | None]
+
+
+@transaction.atomic
+def guests_invite(*, actor: Actor | None, invitations: list[Invitation]) -> list[MagicLink]:
+    """Each invitation sent as guest_invite sends it, in the order given; all or nothing
+    (the API's list of invitations): one refused and no mail leaves."""
+    return [guest_invite(actor=actor, **invitation) for invitation in invitations]
 
 
 @transaction.atomic

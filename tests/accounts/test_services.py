@@ -8,6 +8,7 @@ from django.db.models.deletion import ProtectedError
 from django.utils import timezone
 
 from accounts import services
+from accounts.access import Reach
 from accounts.models import (
     Account,
     AdminInvitation,
@@ -328,3 +329,31 @@ def test_an_account_name_with_a_line_break_is_one_line_in_the_invitations_subjec
     (mail,) = mailoutbox
     assert mail.subject == "You are invited to administer Acme Bcc: everyone@example.com"
     assert mail.message()["Bcc"] is None
+
+
+def test_a_space_created_for_a_reach_comes_with_its_token_or_not_at_all(account, admin_user):
+    environment = development(account)
+
+    class Issuing(Reach):
+        def space_access_token_for(self, space):
+            return f"token for {space.name}"
+
+    class Failing(Reach):
+        def space_access_token_for(self, space):
+            raise RuntimeError("no token")
+
+    space, token = services.space_create_for(
+        reach=Reach(account=account), actor=admin_user, environment=environment, name="Plain"
+    )
+    assert (space.name, token) == ("Plain", None)
+    space, token = services.space_create_for(
+        reach=Issuing(account=account), actor=admin_user, environment=environment, name="Q3"
+    )
+    assert token == "token for Q3"
+    assert topics(account)[-2:] == ["space:created", "space:created"]
+    # No space is left behind without the token its creator asked for.
+    with pytest.raises(RuntimeError):
+        services.space_create_for(
+            reach=Failing(account=account), actor=admin_user, environment=environment, name="X"
+        )
+    assert not environment.spaces.filter(name="X").exists()

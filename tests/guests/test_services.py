@@ -177,6 +177,39 @@ def test_an_unknown_way_of_granting_is_refused(environment, space):
         )
 
 
+def test_guests_are_made_together_in_order_or_none_is(environment, space, other_space):
+    admin = administrator_of(environment.account)
+    made = services.guests_create(
+        actor=admin,
+        guests=[
+            {"environment": environment, "email": "a@example.com", "name": "A", "spaces": []},
+            {
+                "environment": environment,
+                "email": "b@example.com",
+                "name": "B",
+                "spaces": [{"space": other_space, "workbooks": None}],
+            },
+        ],
+    )
+    assert [guest.email for guest in made] == ["a@example.com", "b@example.com"]
+    assert grants_of(made[1]) == {other_space.id: None}
+    elsewhere = SpaceFactory(environment=production(environment.account))
+    with pytest.raises(ValidationError):
+        services.guests_create(
+            actor=admin,
+            guests=[
+                {"environment": environment, "email": "c@example.com", "name": "C", "spaces": []},
+                {
+                    "environment": environment,
+                    "email": "d@example.com",
+                    "name": "D",
+                    "spaces": [{"space": elsewhere, "workbooks": None}],
+                },
+            ],
+        )
+    assert not Guest.objects.filter(email__in=["c@example.com", "d@example.com"]).exists()
+
+
 # guest_update ----------------------------------------------------------------------------------
 
 
@@ -589,6 +622,34 @@ def test_an_invitation_mails_a_72_hour_link_built_from_the_site_url(
     assert event.payload["magicLinkId"] == link.id
     assert event.payload["fromName"] == "Ada"
     assert token not in json.dumps(list(Event.objects.values_list("payload", flat=True)))
+
+
+def test_invitations_are_sent_together_or_none_is(
+    guest, space, other_space, mailoutbox, django_capture_on_commit_callbacks
+):
+    admin = administrator_of(guest.environment.account)
+    with django_capture_on_commit_callbacks(execute=True):
+        links_sent = services.guests_invite(
+            actor=admin,
+            invitations=[
+                {"guest": guest, "space": space, "from_name": "Ada"},
+                {"guest": guest, "space": other_space},
+            ],
+        )
+    assert [link.space_id for link in links_sent] == [space.id, other_space.id]
+    assert [mail.subject for mail in mailoutbox] == [
+        "You are invited to Onboarding",
+        "You are invited to Billing",
+    ]
+    mailoutbox.clear()
+    elsewhere = SpaceFactory(environment=guest.environment)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
+        services.guests_invite(
+            actor=admin,
+            invitations=[{"guest": guest, "space": space}, {"guest": guest, "space": elsewhere}],
+        )
+    assert mailoutbox == []
+    assert MagicLink.objects.count() == 2
 
 
 def test_a_space_name_with_a_line_break_stays_in_the_subject(

@@ -243,9 +243,12 @@ ACCESS_TOKEN_RESOLVERS = {"guest": "guests.verification.resolve_guest_access_tok
 # accounts.api.spaces: spaces (each with its environment) -> {space id: URL} of those whose
 # shared link works now, shown to administrators and secret keys (accounts.api.callers).
 SPACE_GUEST_LINKS = "guests.selectors.shared_link_urls"
-# accounts.views.render_space: what is added to a space's page, in order, each called with
-# the request, the space and the page's TemplateResponse before it renders.
+# accounts.views.spaces.render_space: what is added to a space's page, in order, each called
+# with the request, the space and the page's TemplateResponse before it renders.
 SPACE_PAGE_SECTIONS = ["guests.views.administrator.add_guest_sidebar"]
+# accounts.services.environment_create: what is made with every environment, in its
+# transaction, each called with environment= and actor=.
+ENVIRONMENT_CREATED = ["tokens.services.api_keys_create_for_environment"]
 # accounts.event_log: who made a change, for the ids of a kind another app owns, by id
 # prefix: (account, set of ids) -> {id: ActorLabel}, in one query however many events.
 ACTOR_LABELLERS = {

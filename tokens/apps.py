@@ -7,10 +7,3 @@ class TokensConfig(AppConfig):
 
     def ready(self):
         import tokens.schema  # noqa: F401  registers the OpenAPI bearer scheme (drf-spectacular)
-        from accounts.signals import environment_created
-        from tokens import services
-
-        # Every environment is born with its secret and publishable keys.
-        environment_created.connect(
-            services.api_keys_create_for_environment, dispatch_uid="tokens.environment_keys"
-        )

@@ -64,9 +64,10 @@ def _api_key_create(*, environment: Environment, key_type: str) -> tuple[ApiKey,
 
 @transaction.atomic
 def api_keys_create_for_environment(
-    *, environment: Environment, actor: Actor | None = None, **_signal
+    *, environment: Environment, actor: Actor | None = None
 ) -> None:
-    """An environment's first secret and publishable keys (runs as it is created)."""
+    """An environment's first secret and publishable keys (settings.ENVIRONMENT_CREATED: made
+    in the transaction that makes the environment)."""
     for key_type in ApiKey.Type.values:
         key, _raw = _api_key_create(environment=environment, key_type=key_type)
         record_event("api-key:created", on=environment, actor=actor, keyId=key.id, type=key.type)

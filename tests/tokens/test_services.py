@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 from django.utils import timezone
 
+from accounts import services as account_services
 from accounts.models import Event
 from tests.factories import (
     DEFAULT_PASSWORD,
@@ -46,6 +47,24 @@ def test_every_environment_is_born_with_one_key_of_each_type(account):
     created = events("api-key:created")
     assert len(created) == 4
     assert {event.payload["type"] for event in created} == {"PUBLISHABLE", "SECRET"}
+
+
+def refuse_to_make_keys(*, environment, actor):
+    raise ValidationError("no keys today")
+
+
+def test_an_environment_whose_keys_cannot_be_made_is_not_made(account, admin_user, settings):
+    """What is made with an environment (settings.ENVIRONMENT_CREATED) is made in its
+    transaction: all or nothing."""
+    settings.ENVIRONMENT_CREATED = [
+        "tokens.services.api_keys_create_for_environment",
+        f"{__name__}.refuse_to_make_keys",
+    ]
+    before = (account.environments.count(), ApiKey.objects.count(), Event.objects.count())
+    with pytest.raises(ValidationError):
+        account_services.environment_create(account=account, actor=admin_user, name="staging")
+    after = (account.environments.count(), ApiKey.objects.count(), Event.objects.count())
+    assert after == before
 
 
 def test_a_key_is_stored_as_digest_and_ciphertext_never_in_clear(account, admin_user):

@@ -6,7 +6,7 @@ A caller's reach is an account, optionally narrowed to one environment (a secret
 publishable key) and then to one space (a space access token), and for a guest to what
 they are granted. Verification makes it: a credential's (tokens.principal.Principal, a
 Reach, and guests.access.GuestPrincipal for a guest access token), an administrator's page
-session (`request.reach`, accounts.views.administrator_page), a guest's page session
+session (`request.reach`, accounts.views.common.administrator_page), a guest's page session
 (guests.access.GuestReach). Every narrowing lives in the reach's querysets, so a fetch is
 one call that cannot forget one.
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from guests.views import administrator, guest
+from guests.views import administrator, guest, guest_links
 
 app_name = "guests"
 
@@ -9,18 +9,18 @@ urlpatterns = [
     # The fixed addresses come before the token ones ("confirm" and "join" are never tokens,
     # which start with "ml_" and "sl_").
     path("guest/", guest.guest_home, name="guest-home"),
-    path("guest/magic/confirm/", guest.magic_link_confirm, name="magic-link-confirm"),
-    path("guest/magic/new-link/", guest.magic_link_request, name="magic-link-request"),
-    path("guest/magic/<str:token>/", guest.magic_link, name="magic-link"),
-    path("guest/shared/join/", guest.shared_link_join, name="shared-link-join"),
-    path("guest/shared/sent/", guest.shared_link_sent, name="shared-link-sent"),
-    path("guest/shared/confirm/", guest.shared_link_confirm, name="shared-link-confirm"),
+    path("guest/magic/confirm/", guest_links.magic_link_confirm, name="magic-link-confirm"),
+    path("guest/magic/new-link/", guest_links.magic_link_request, name="magic-link-request"),
+    path("guest/magic/<str:token>/", guest_links.magic_link, name="magic-link"),
+    path("guest/shared/join/", guest_links.shared_link_join, name="shared-link-join"),
+    path("guest/shared/sent/", guest_links.shared_link_sent, name="shared-link-sent"),
+    path("guest/shared/confirm/", guest_links.shared_link_confirm, name="shared-link-confirm"),
     path(
         "guest/shared/confirm/<str:token>/",
-        guest.shared_link_confirmation,
+        guest_links.shared_link_confirmation,
         name="shared-link-confirmation",
     ),
-    path("guest/shared/<str:token>/", guest.shared_link, name="shared-link"),
+    path("guest/shared/<str:token>/", guest_links.shared_link, name="shared-link"),
     path("guest/spaces/<str:space_id>/", guest.guest_space, name="guest-space"),
     path(
         "guest/spaces/<str:space_id>/invite/", guest.guest_space_invite, name="guest-space-invite"

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import access as accounts_access
-from accounts.views import add_service_errors, administrator_page
+from accounts.views.common import add_service_errors, administrator_page
 from portal.form_nonces import new_nonce, spend_nonce
 from tokens import access, selectors, services
 from tokens.forms import PersonalAccessTokenForm, RollKeyForm, SecretForm, SecretValueForm

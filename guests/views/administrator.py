@@ -22,7 +22,8 @@ from django.utils import timezone
 from accounts import access as accounts_access
 from accounts.forms import ConfirmForm
 from accounts.models import GuestAuthentication
-from accounts.views import add_service_errors, administrator_page, refusal, render_space
+from accounts.views.common import add_service_errors, administrator_page, refusal
+from accounts.views.spaces import render_space
 from guests import access, links, selectors, services
 from guests.forms import GuestAddForm, SharedLinkForm
 from guests.models import MagicLink, SpaceGrant
@@ -73,8 +74,8 @@ def _limit(grant, limited) -> list | None:
 
 def add_guest_sidebar(request, space, response) -> None:
     """The guests section of a space's page (settings.SPACE_PAGE_SECTIONS, which
-    accounts.views.render_space calls): the space's guests, its pending invitations and its
-    shared link, with the forms that change them. Five queries however many guests, grants
+    accounts.views.spaces.render_space calls): the space's guests, its pending invitations and
+    its shared link, with the forms that change them. Five queries however many guests, grants
     and workbooks (four when the environment allows no shared link)."""
     environment = space.environment
     methods = environment.guest_authentication

@@ -1,6 +1,16 @@
 """Helpers every app's services share."""
 
-from django.db import models
+import logging
+from datetime import datetime, timedelta
+
+from django.db import DatabaseError, models, transaction
+from django.db.models import Q
+
+logger = logging.getLogger(__name__)
+
+# A use (a credential's, a guest's opening of a space) is noted at most this often: a
+# caller's every request would otherwise write the same row.
+USE_RESOLUTION = timedelta(minutes=1)
 
 
 def model_update(*, instance: models.Model, data: dict) -> list[str]:
@@ -15,3 +25,17 @@ def model_update(*, instance: models.Model, data: dict) -> list[str]:
         stamped = ["updated_at"] if hasattr(type(instance), "updated_at") else []
         instance.save(update_fields=[*changed, *stamped])
     return changed
+
+
+def record_use(*, model: type[models.Model], pk: str, field: str, now: datetime) -> None:
+    """Set `field` of row `pk` to `now` unless it already says a time within USE_RESOLUTION:
+    the UPDATE is conditional (another process may have just done it), skips a row another
+    transaction holds rather than waiting for it, and never fails the request (a failure is
+    logged). Not an audit event: a use, not a change."""
+    stale = Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__lt": now - USE_RESOLUTION})
+    try:
+        with transaction.atomic():
+            unlocked = model.objects.filter(stale, pk=pk).select_for_update(skip_locked=True)
+            model.objects.filter(pk__in=unlocked.values("pk")).update(**{field: now})
+    except DatabaseError:
+        logger.warning("Could not record last use of %s %s", model.__name__, pk, exc_info=True)

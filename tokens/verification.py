@@ -13,24 +13,19 @@ when a request first uses one (portal.deferred); the principal's user and creden
 built when first read (tokens.principal says why)."""
 
 import functools
-import logging
-from datetime import timedelta
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
-from django.db.models import Q
+from django.db import connection
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from accounts.models import Account, Environment, Membership, Space, User
+from portal.services import USE_RESOLUTION, record_use
 from tokens import access_tokens, credentials
 from tokens.lookups import JoinedLookup, cache_relation, model_instance
 from tokens.models import ApiKey, ClientCredential, PersonalAccessToken
 from tokens.principal import Principal
 
-logger = logging.getLogger(__name__)
-
-LAST_USED_RESOLUTION = timedelta(minutes=1)
 # User.credentials_version is a PositiveIntegerField: 32 bits on every database.
 MAX_CREDENTIALS_VERSION = 2**31 - 1
 
@@ -75,13 +70,13 @@ PAT_LOOKUP = JoinedLookup(
 def _verify_personal_access_token(raw: str) -> Principal | None:
     now = timezone.now()
     row = PAT_LOOKUP.fetch(
-        [_as_stored(now - LAST_USED_RESOLUTION), credentials.digest(raw), _as_stored(now)]
+        [_as_stored(now - USE_RESOLUTION), credentials.digest(raw), _as_stored(now)]
     )
     if row is None:
         return None
     token_id, user_id, use_to_record, membership_id, account_id = row
     if use_to_record:
-        record_use(PersonalAccessToken, token_id, now)
+        record_use(model=PersonalAccessToken, pk=token_id, field="last_used_at", now=now)
     account = model_instance(Account, {"id": account_id})
 
     def token() -> PersonalAccessToken:
@@ -130,13 +125,13 @@ def _verify_api_key(raw: str, prefix: str) -> Principal | None:
     key_type = ApiKey.Type.SECRET if prefix == credentials.SECRET_KEY else ApiKey.Type.PUBLISHABLE
     now = timezone.now()
     row = API_KEY_LOOKUP.fetch(
-        [_as_stored(now - LAST_USED_RESOLUTION), credentials.digest(raw), key_type, _as_stored(now)]
+        [_as_stored(now - USE_RESOLUTION), credentials.digest(raw), key_type, _as_stored(now)]
     )
     if row is None:
         return None
     key_id, environment_id, operations, use_to_record, account_id = row
     if use_to_record:
-        record_use(ApiKey, key_id, now)
+        record_use(model=ApiKey, pk=key_id, field="last_used_at", now=now)
     account = model_instance(Account, {"id": account_id})
     environment = model_instance(Environment, {"id": environment_id})
     cache_relation(environment, "account", account)
@@ -257,16 +252,3 @@ def _resolve_space_access_token(claims: dict) -> Principal | None:
         environment=environment,
         space=space,
     )
-
-
-def record_use(model, pk, now) -> None:
-    """Record a credential's use at `now`, the moment its lookup compared against. The
-    UPDATE is conditional (another process may have just done it), skips a row another
-    transaction holds rather than waiting, and never fails the request."""
-    stale = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
-    try:
-        with transaction.atomic():
-            unlocked = model.objects.filter(stale, pk=pk).select_for_update(skip_locked=True)
-            model.objects.filter(pk__in=unlocked.values("pk")).update(last_used_at=now)
-    except DatabaseError:
-        logger.warning("Could not record last use of %s %s", model.__name__, pk, exc_info=True)

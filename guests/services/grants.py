@@ -1,19 +1,13 @@
 """A guest's grants: spaces (whole, or narrowed to workbooks) given and taken away, and the
 note of when a granted space was last opened."""
 
-import logging
-from datetime import timedelta
-
-from django.db import DatabaseError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from accounts.audit import Actor
 from accounts.models import Space, Workbook
 from guests.models import Guest, MagicLink, SpaceGrant, WorkbookGrant
 from guests.services.common import actor_id, record_guest_event
-
-logger = logging.getLogger(__name__)
+from portal.services import USE_RESOLUTION, record_use
 
 
 def _lock(guest: Guest) -> None:
@@ -119,24 +113,12 @@ def remove_grants(guest: Guest, space_ids: list[str], *, actor: Actor | None) ->
         record_guest_event("guest:space-removed", guest=guest, actor=actor, space_id=space_id)
 
 
-ACCESS_RESOLUTION = timedelta(minutes=1)
-
-
 def space_grant_record_access(*, grant: SpaceGrant) -> None:
     """Note that the guest opened the grant's space now (the guest's space page), at most
-    once a minute: the UPDATE is conditional (another process may have just done it), skips
-    a row another transaction holds rather than waiting, and never fails the page. Not an
-    audit event: a view, like a credential's last use."""
+    once a minute, never failing the page (portal.services.record_use). Not an audit event:
+    a view, like a credential's last use."""
     now = timezone.now()
-    if grant.last_accessed_at is not None and now - grant.last_accessed_at < ACCESS_RESOLUTION:
+    if grant.last_accessed_at is not None and now - grant.last_accessed_at < USE_RESOLUTION:
         return
-    stale = Q(last_accessed_at__isnull=True) | Q(last_accessed_at__lt=now - ACCESS_RESOLUTION)
-    try:
-        with transaction.atomic():
-            unlocked = SpaceGrant.objects.filter(stale, pk=grant.pk).select_for_update(
-                skip_locked=True
-            )
-            SpaceGrant.objects.filter(pk__in=unlocked.values("pk")).update(last_accessed_at=now)
-    except DatabaseError:
-        logger.warning("Could not record access to space grant %s", grant.pk, exc_info=True)
+    record_use(model=SpaceGrant, pk=grant.pk, field="last_accessed_at", now=now)
     grant.last_accessed_at = now

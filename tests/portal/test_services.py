@@ -1,6 +1,18 @@
+import logging
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import OperationalError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
 from accounts.models import Account
-from portal.services import model_update
-from tests.factories import development
+from guests.models import SpaceGrant
+from guests.services import space_grant_record_access
+from portal.services import model_update, record_use
+from tests.factories import SpaceFactory, development, make_account
+from tests.guests.conftest import make_guest
 from tokens.models import PersonalAccessToken
 from tokens.services import personal_access_token_create
 
@@ -31,3 +43,70 @@ def test_model_update_returns_the_changed_fields_sorted(admin_user):
     assert changed == ["last_four", "name"]
     stored = PersonalAccessToken.objects.get(pk=token.pk)
     assert (stored.name, stored.last_four) == ("z", "abcd")
+
+
+def test_record_use_notes_a_use_at_most_once_a_minute(admin_user):
+    token, _ = personal_access_token_create(user=admin_user, name="t")
+    now = timezone.now()
+    record_use(model=PersonalAccessToken, pk=token.pk, field="last_used_at", now=now)
+    token.refresh_from_db()
+    assert token.last_used_at == now
+    record_use(
+        model=PersonalAccessToken,
+        pk=token.pk,
+        field="last_used_at",
+        now=now + timedelta(seconds=59),
+    )
+    token.refresh_from_db()
+    assert token.last_used_at == now  # within the minute: not written again
+    later = now + timedelta(seconds=61)
+    record_use(model=PersonalAccessToken, pk=token.pk, field="last_used_at", now=later)
+    token.refresh_from_db()
+    assert token.last_used_at == later
+
+
+def test_record_use_never_fails_the_request(admin_user, monkeypatch, caplog):
+    token, raw = personal_access_token_create(user=admin_user, name="t")
+
+    def locked(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(QuerySet, "update", locked)
+    with caplog.at_level(logging.WARNING, logger="portal.services"):
+        record_use(model=PersonalAccessToken, pk=token.pk, field="last_used_at", now=timezone.now())
+    assert f"Could not record last use of PersonalAccessToken {token.pk}" in caplog.text
+    assert raw not in caplog.text
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_locked_grant_neither_blocks_nor_fails_recording_access():
+    environment = development(make_account(email="lock@example.com"))
+    space = SpaceFactory(environment=environment)
+    grant = SpaceGrant.objects.get(guest=make_guest(environment, spaces=[space]))
+    locked = threading.Event()
+    release = threading.Event()
+
+    def hold_row_lock():
+        from django.db import connection as thread_connection
+
+        try:
+            with transaction.atomic():
+                SpaceGrant.objects.select_for_update().get(pk=grant.pk)
+                locked.set()
+                release.wait(timeout=30)
+        finally:
+            thread_connection.close()
+
+    holder = threading.Thread(target=hold_row_lock)
+    holder.start()
+    try:
+        assert locked.wait(timeout=10)
+        # Another transaction holds the row: the page is served, and the time skipped.
+        space_grant_record_access(grant=grant)
+        assert SpaceGrant.objects.get(pk=grant.pk).last_accessed_at is None
+    finally:
+        release.set()
+        holder.join()
+    space_grant_record_access(grant=SpaceGrant.objects.get(pk=grant.pk))
+    assert SpaceGrant.objects.get(pk=grant.pk).last_accessed_at is not None

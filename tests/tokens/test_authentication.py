@@ -208,7 +208,7 @@ def test_a_failed_last_used_write_never_fails_the_request(pat, monkeypatch, capl
         raise OperationalError("database is locked")
 
     monkeypatch.setattr(QuerySet, "update", locked)
-    with caplog.at_level(logging.WARNING, logger="tokens.verification"):
+    with caplog.at_level(logging.WARNING, logger="portal.services"):
         response = call(authorization=f"Bearer {pat}")
     assert response.status_code == 200
     assert "Could not record last use" in caplog.text

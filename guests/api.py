@@ -71,13 +71,9 @@ def _guests(principal: Principal):
 
 
 def _answer(guests: list[Guest]) -> list[dict]:
-    """The guests as GuestOutput, read again with their grants (three queries for any
-    number), in the order given."""
-    by_id = {
-        guest.pk: guest
-        for guest in selectors.with_grants(Guest.objects.filter(pk__in=[g.pk for g in guests]))
-    }
-    return GuestOutput([by_id[guest.pk] for guest in guests], many=True).data
+    """The guests (as the service returned them, or the fetch found them) as GuestOutput,
+    in the order given, with their grants (two queries for any number)."""
+    return GuestOutput(selectors.grants_loaded(guests), many=True).data
 
 
 def _space(principal: Principal, space_id: str):
@@ -172,7 +168,7 @@ class GuestDetail(APIView):
         spaces = None
         if "spaces" in data:
             spaces = access.space_choices_within(principal, data["spaces"])
-        services.guest_update(
+        guest = services.guest_update(
             guest=guest,
             actor=principal,
             name=data.get("name"),

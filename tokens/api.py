@@ -17,7 +17,7 @@ from portal.ratelimit import TooManyAttempts, client_address, hit_each
 from portal.schema import DELETED, data_envelope, errors
 from tokens import access, selectors, serializers, services
 from tokens.authentication import REALM
-from tokens.models import ApiKey, PersonalAccessToken
+from tokens.models import ApiKey
 from tokens.principal import Principal
 from tokens.schema import ACCESS_TOKEN_REQUEST
 
@@ -96,7 +96,7 @@ class PersonalAccessTokenList(APIView):
         },
     )
     def get(self, request):
-        tokens = PersonalAccessToken.objects.filter(user=request.user.user)
+        tokens = selectors.personal_access_tokens_of(user=request.user.user)
         return data_response(serializers.PersonalAccessTokenOutput(tokens, many=True).data)
 
     @extend_schema(

@@ -7,8 +7,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.event_log import ActorLabel
-from accounts.models import Account, Environment, Space
-from tokens.models import ApiKey, Secret
+from accounts.models import Account, Environment, Space, User
+from tokens.models import ApiKey, PersonalAccessToken, Secret
 
 
 def api_keys_live(*, environment: Environment) -> QuerySet[ApiKey]:
@@ -22,6 +22,13 @@ def api_keys_live(*, environment: Environment) -> QuerySet[ApiKey]:
         # Ordered, so a page of them is stable: by type, newest first (the model's order).
         .order_by("type", "-created_at", "id")
     )
+
+
+def personal_access_tokens_of(*, user: User) -> QuerySet[PersonalAccessToken]:
+    """The user's own personal access tokens, never another's, newest first (the model's
+    order): what the Personal access tokens page and `GET /v1/auth/personal-access-tokens`
+    list. One query."""
+    return PersonalAccessToken.objects.filter(user=user)
 
 
 def secrets_applying(*, environment: Environment, space: Space | None = None) -> QuerySet[Secret]:

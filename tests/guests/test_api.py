@@ -234,6 +234,22 @@ def test_listing_by_another_accounts_space_or_environment_is_not_found(api, db):
     assert api.get(f"/v1/guests?environmentId={development(other).id}").status_code == 404
 
 
+def test_a_guest_is_answered_as_fetched_or_changed_without_reading_it_again(
+    api, guest, space, workbooks, django_assert_num_queries
+):
+    api.get(f"/v1/guests/{guest.id}")  # the credential's first use is recorded once a minute
+    # Verify the PAT; the guest within the caller's reach; its space and workbook grants.
+    with django_assert_num_queries(4):
+        response = api.get(f"/v1/guests/{guest.id}")
+    assert response.json()["data"]["id"] == guest.id
+    response = patch(
+        api, f"/v1/guests/{guest.id}", {"name": "Renamed", "spaces": [{"id": space.id}]}
+    )
+    answered = response.json()["data"]
+    assert answered == api.get(f"/v1/guests/{guest.id}").json()["data"]
+    assert (answered["name"], answered["spaces"]) == ("Renamed", [{"id": space.id}])
+
+
 def test_listing_guests_takes_the_same_queries_for_1_or_20_guests_and_their_grants(
     api, environment, space, other_space, workbooks, django_assert_num_queries
 ):

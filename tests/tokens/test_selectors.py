@@ -11,13 +11,16 @@ from tests.factories import (
     EnvironmentFactory,
     SecretFactory,
     SpaceFactory,
+    administrator_of,
     development,
+    make_account,
     production,
 )
 from tests.tokens.conftest import bearer, user_access_token
 from tokens import selectors, serializers
 from tokens.models import ApiKey
 from tokens.principal import Principal
+from tokens.services import personal_access_token_create
 
 # Live keys -------------------------------------------------------------------------------
 
@@ -177,3 +180,13 @@ def test_secrets_applying_is_one_query(scoped_secrets, extra, django_assert_num_
     assert len(shown) == 3 + extra + (extra + 1) // 2
     names = [secret["name"] for secret in shown]
     assert len(names) == len(set(names))
+
+
+# Personal access tokens ----------------------------------------------------------------------
+
+
+def test_personal_access_tokens_are_the_users_own_newest_first(account, admin_user):
+    older, _ = personal_access_token_create(user=admin_user, name="older")
+    newer, _ = personal_access_token_create(user=admin_user, name="newer")
+    personal_access_token_create(user=administrator_of(make_account(name="Globex")), name="theirs")
+    assert list(selectors.personal_access_tokens_of(user=admin_user)) == [newer, older]

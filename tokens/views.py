@@ -54,7 +54,7 @@ def _mark_expiry(token, now) -> None:
 
 def _render_tokens(request, *, form=None, shown=None, status=200):
     now = timezone.now()
-    tokens = list(request.user.personal_access_tokens.all())
+    tokens = list(selectors.personal_access_tokens_of(user=request.user))
     for token in tokens:
         _mark_expiry(token, now)
     # One nonce per rendering, in the create form and every regenerate form: the first one

@@ -3,6 +3,7 @@
 
 import threading
 import time
+from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -48,3 +49,30 @@ def behind_a_transaction(first, second):
         holder.join(timeout=30)
     assert waited.is_set(), "the second never waited for the first: no race was made"
     return outcome
+
+
+@contextmanager
+def row_locked_elsewhere(model, pk):
+    """For the block, another transaction (a thread with a connection of its own) holds the
+    lock of `model`'s row `pk`, as a concurrent write would."""
+    locked, release = threading.Event(), threading.Event()
+
+    def hold():
+        from django.db import connection as thread_connection
+
+        try:
+            with transaction.atomic():
+                model.objects.select_for_update().get(pk=pk)
+                locked.set()
+                release.wait(timeout=30)
+        finally:
+            thread_connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert locked.wait(timeout=10), "the other transaction never took the lock"
+        yield
+    finally:
+        release.set()
+        holder.join()

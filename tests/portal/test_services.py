@@ -1,9 +1,8 @@
 import logging
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import OperationalError, transaction
+from django.db import OperationalError
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -13,6 +12,7 @@ from guests.services import space_grant_record_access
 from portal.services import model_update, record_use
 from tests.factories import SpaceFactory, development, make_account
 from tests.guests.conftest import make_guest
+from tests.races import row_locked_elsewhere
 from tokens.models import PersonalAccessToken
 from tokens.services import personal_access_token_create
 
@@ -84,29 +84,9 @@ def test_a_locked_grant_neither_blocks_nor_fails_recording_access():
     environment = development(make_account(email="lock@example.com"))
     space = SpaceFactory(environment=environment)
     grant = SpaceGrant.objects.get(guest=make_guest(environment, spaces=[space]))
-    locked = threading.Event()
-    release = threading.Event()
-
-    def hold_row_lock():
-        from django.db import connection as thread_connection
-
-        try:
-            with transaction.atomic():
-                SpaceGrant.objects.select_for_update().get(pk=grant.pk)
-                locked.set()
-                release.wait(timeout=30)
-        finally:
-            thread_connection.close()
-
-    holder = threading.Thread(target=hold_row_lock)
-    holder.start()
-    try:
-        assert locked.wait(timeout=10)
+    with row_locked_elsewhere(SpaceGrant, grant.pk):
         # Another transaction holds the row: the page is served, and the time skipped.
         space_grant_record_access(grant=grant)
         assert SpaceGrant.objects.get(pk=grant.pk).last_accessed_at is None
-    finally:
-        release.set()
-        holder.join()
     space_grant_record_access(grant=SpaceGrant.objects.get(pk=grant.pk))
     assert SpaceGrant.objects.get(pk=grant.pk).last_accessed_at is not None

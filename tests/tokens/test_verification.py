@@ -7,13 +7,14 @@ from datetime import timedelta
 import jwt
 import pytest
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import User
 from tests.factories import SpaceFactory, administrator_of, development, make_account, production
+from tests.races import row_locked_elsewhere
 from tests.tokens.conftest import user_access_token
 from tokens import access_tokens, credentials, services
 from tokens.models import ApiKey, ClientCredential, PersonalAccessToken
@@ -445,31 +446,11 @@ def test_a_locked_credential_row_neither_blocks_nor_fails_verification():
     account = make_account(email="lock@example.com")
     user = administrator_of(account)
     token, raw = services.personal_access_token_create(user=user, name="locked")
-    locked = threading.Event()
-    release = threading.Event()
-
-    def hold_row_lock():
-        from django.db import connection as thread_connection
-
-        try:
-            with transaction.atomic():
-                PersonalAccessToken.objects.select_for_update().get(pk=token.pk)
-                locked.set()
-                release.wait(timeout=30)
-        finally:
-            thread_connection.close()
-
-    holder = threading.Thread(target=hold_row_lock)
-    holder.start()
-    try:
-        assert locked.wait(timeout=10)
+    with row_locked_elsewhere(PersonalAccessToken, token.pk):
         # Another transaction holds the row: the use is verified, and its time skipped.
         assert verify(raw).user == user
         token.refresh_from_db()
         assert token.last_used_at is None
-    finally:
-        release.set()
-        holder.join()
     verify(raw)
     token.refresh_from_db()
     assert token.last_used_at is not None

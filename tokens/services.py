@@ -13,7 +13,7 @@ from accounts.audit import Actor, record_event
 from accounts.models import AuditScope, Environment, Membership, Space, User, normalize_email
 from accounts.services import clean_name
 from portal.ratelimit import TooManyAttempts, clear_failures, lockout_wait
-from portal.services import model_update
+from portal.services import model_update, record_use
 from tokens import access_tokens, credentials, encryption
 from tokens.models import (
     ApiKey,
@@ -294,7 +294,7 @@ def access_token_create_for_client(*, client_id: str, secret: str) -> IssuedAcce
     )
     if credential is None:
         raise InvalidCredentials
-    ClientCredential.objects.filter(pk=credential.pk).update(last_used_at=timezone.now())
+    record_use(model=ClientCredential, pk=credential.pk, field="last_used_at", now=timezone.now())
     user = credential.user
     return _access_token_for(
         user, user.membership.account, via="apiCredentials", claims={"cli": credential.id}

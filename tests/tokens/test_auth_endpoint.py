@@ -10,9 +10,11 @@ from django.utils.dateparse import parse_datetime
 from rest_framework.test import APIClient
 
 from accounts.models import Event
-from tests.factories import DEFAULT_PASSWORD, AdministratorFactory
+from tests.factories import DEFAULT_PASSWORD, AdministratorFactory, administrator_of, make_account
+from tests.races import row_locked_elsewhere
 from tests.tokens.conftest import bearer
 from tokens import access_tokens, services
+from tokens.models import ClientCredential
 
 
 def login(api, path="/v1/auth", **body):
@@ -98,6 +100,39 @@ def test_client_credentials_give_an_access_token_that_dies_with_them(api, admin_
     services.client_credential_delete(credential=credential, actor=admin_user)
     assert client.get("/v1/accounts/current").status_code == 401
     assert login(api, clientId=client_id, secret=secret).status_code == 401
+
+
+def test_a_client_credential_exchange_notes_its_use_at_most_once_a_minute(api, admin_user):
+    credential, secret = services.client_credential_create(user=admin_user)
+    assert login(api, clientId=credential.id, secret=secret).status_code == 200
+    credential.refresh_from_db()
+    first_use = credential.last_used_at
+    assert first_use is not None
+    assert login(api, clientId=credential.id, secret=secret).status_code == 200
+    credential.refresh_from_db()
+    assert credential.last_used_at == first_use  # within the minute: not written again
+
+    earlier = timezone.now() - timedelta(minutes=2)
+    ClientCredential.objects.filter(pk=credential.pk).update(last_used_at=earlier)
+    assert login(api, clientId=credential.id, secret=secret).status_code == 200
+    credential.refresh_from_db()
+    assert credential.last_used_at > earlier
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_locked_client_credential_row_neither_blocks_nor_fails_the_exchange(api):
+    account = make_account(email="locked-client@example.com")
+    user = administrator_of(account)
+    credential, secret = services.client_credential_create(user=user)
+    with row_locked_elsewhere(ClientCredential, credential.pk):
+        # Another transaction holds the row: the exchange answers, and its time is skipped.
+        assert login(api, clientId=credential.id, secret=secret).status_code == 200
+        credential.refresh_from_db()
+        assert credential.last_used_at is None
+    assert login(api, clientId=credential.id, secret=secret).status_code == 200
+    credential.refresh_from_db()
+    assert credential.last_used_at is not None
 
 
 def test_wrong_client_secret_is_refused_like_a_wrong_password(api, admin_user):

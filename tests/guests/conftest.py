@@ -1,6 +1,7 @@
 """The guests' world: an account whose development environment lets guests in by magic
-link and by shared link, with two spaces (two workbooks in the first), and helpers to make
-guests through the services and to pull the token out of a mailed link."""
+link and by shared link, with two spaces (two workbooks in the first), a guest of both and
+their pending invitation, and helpers to make guests through the services, to pull the
+token out of a mailed link and to send the mails a request leaves for its commit."""
 
 import re
 
@@ -92,3 +93,16 @@ def workbooks(space):
 @pytest.fixture
 def guest(environment, space, other_space):
     return make_guest(environment, spaces=[space, other_space])
+
+
+@pytest.fixture
+def mails(django_capture_on_commit_callbacks):
+    """Run a request's on-commit callbacks (the invitation mail goes out on commit)."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def invited(guest, space, admin_user, django_capture_on_commit_callbacks):
+    """The guest's pending invitation to the space, as an administrator sends it."""
+    with django_capture_on_commit_callbacks(execute=True):
+        return services.guest_invite(guest=guest, space=space, actor=admin_user)

@@ -1,7 +1,8 @@
 """The guests' world: an account whose development environment lets guests in by magic
 link and by shared link, with two spaces (two workbooks in the first), a guest of both and
-their pending invitation, and helpers to make guests through the services, to pull the
-token out of a mailed link and to send the mails a request leaves for its commit."""
+their pending invitation, an administrator's API client, and helpers to make guests through
+the services, to pull the token out of a mailed link and to send the mails a request leaves
+for its commit."""
 
 import re
 
@@ -10,6 +11,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import GuestAuthentication
 from guests import services
+from tests.accounts.test_api_access import pat_for
 from tests.factories import SpaceFactory, WorkbookFactory, administrator_of, development
 
 BOTH_METHODS = [GuestAuthentication.MAGIC_LINK, GuestAuthentication.SHARED_LINK]
@@ -106,3 +108,8 @@ def invited(guest, space, admin_user, django_capture_on_commit_callbacks):
     """The guest's pending invitation to the space, as an administrator sends it."""
     with django_capture_on_commit_callbacks(execute=True):
         return services.guest_invite(guest=guest, space=space, actor=admin_user)
+
+
+@pytest.fixture
+def api(admin_user):
+    return bearer_client(pat_for(admin_user))

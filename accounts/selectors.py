@@ -4,9 +4,11 @@ page pages it with Django's Paginator and the API with portal.pagination.Paginat
 
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from accounts.access import Reach
+from accounts.models import Space
 
 
 def events_filtered(
@@ -38,3 +40,24 @@ def events_filtered(
     if since is not None:
         events = events.filter(created_at__gte=since)
     return events
+
+
+def spaces_counted(*, reach: Reach, spaces: QuerySet[Space]) -> QuerySet[Space]:
+    """`spaces` with what a list shows of each: its environment and its number of workbooks
+    the caller may see (`workbooks_count`), in the same query. The count is a subquery per
+    row, so a list counts only its page's rows (page_counted): on a deep page the OFFSET
+    would otherwise have the workbooks of every row it skips counted too."""
+    # A guest's are narrowed to their grants, and so are the workbooks they count: a guest
+    # granted some of a space's workbooks counts those.
+    workbooks = reach.workbooks().filter(space=OuterRef("pk"))
+    counted = workbooks.order_by().values("space").annotate(count=Count("pk")).values("count")
+    return spaces.select_related("environment").annotate(
+        workbooks_count=Coalesce(Subquery(counted), 0)
+    )
+
+
+def page_counted(*, reach: Reach, spaces: QuerySet[Space], page: QuerySet[Space]) -> QuerySet:
+    """The rows of `page` (a slice of the ordered `spaces`) with their counts
+    (spaces_counted), in one query: the slice is a subquery of ids, so only its rows are
+    counted, and the deep page's sort handles ids rather than whole rows."""
+    return spaces_counted(reach=reach, spaces=spaces.filter(pk__in=page.values("pk")))

@@ -32,14 +32,18 @@ def _positive_int(request, name: str, default: int) -> int:
 class Pagination(BasePagination):
     """Counts once and slices once: two queries whatever the number of rows."""
 
-    def paginate_queryset(self, queryset, request, view=None):
+    def paginate_queryset(self, queryset, request, view=None, *, page_rows=None):
+        """`page_rows`, if given, turns the page (the sliced queryset) into the rows to
+        answer: for what is computed per row (a count), so that only the page's rows are,
+        not every row an OFFSET skips."""
         self.page_size = min(_positive_int(request, "pageSize", DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE)
         self.page_number = _positive_int(request, "pageNumber", 1)
         self.total_count = queryset.count()
         start = (self.page_number - 1) * self.page_size
         if start >= self.total_count:
             return []
-        return list(queryset[start : start + self.page_size])
+        page = queryset[start : start + self.page_size]
+        return list(page_rows(page) if page_rows else page)
 
     def get_paginated_response(self, data):
         return Response(

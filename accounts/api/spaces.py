@@ -6,13 +6,11 @@ key's environment, a space access token's one space, and a guest's grants. A pub
 may create a space (its key's operations list `POST /v1/spaces`) and receives it with an
 `accessToken` valid 24 hours and limited to that space (Principal.space_access_token_for)."""
 
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.views import APIView
 
-from accounts import access, services
+from accounts import access, selectors, services
 from accounts.access import Reach
 from accounts.api.callers import (
     ENVIRONMENT_CALLERS,
@@ -25,22 +23,6 @@ from portal.access import get_or_404
 from portal.api import data_response, deleted_response, validated
 from portal.pagination import Pagination
 from portal.schema import DELETED, PAGE_PARAMETERS, data_envelope, errors, page_envelope
-
-
-def _spaces(reach: Reach):
-    """The spaces within the caller's reach, newest first, each with what its output shows:
-    its environment (guestAuthentication) and its number of workbooks the caller may see, in
-    the same query."""
-    # A guest's are narrowed to their grants, and so are the workbooks they count: a guest
-    # granted some of a space's workbooks counts those.
-    workbooks = reach.workbooks().filter(space=OuterRef("pk"))
-    counted = workbooks.order_by().values("space").annotate(count=Count("pk")).values("count")
-    return (
-        reach.spaces()
-        .select_related("environment")
-        .annotate(workbooks_count=Coalesce(Subquery(counted), 0))
-        .order_by("-created_at", "id")
-    )
 
 
 def _shown(reach: Reach, spaces: list) -> dict:
@@ -65,12 +47,17 @@ class SpaceList(AllowedByMethod, APIView):
     def get(self, request):
         query = validated(SpaceListQuery, request.query_params)
         reach: Reach = request.user
-        spaces = _spaces(reach)
+        spaces = reach.spaces().order_by("-created_at", "id")
         if query.get("environmentId"):
             environment = access.environment_within(reach, query["environmentId"])
             spaces = spaces.filter(environment=environment)
         paginator = Pagination()
-        rows = paginator.paginate_queryset(spaces, request, view=self)
+        rows = paginator.paginate_queryset(
+            spaces,
+            request,
+            view=self,
+            page_rows=lambda page: selectors.page_counted(reach=reach, spaces=spaces, page=page),
+        )
         return paginator.get_paginated_response(
             SpaceOutput(rows, many=True, context=_shown(reach, rows)).data
         )
@@ -117,7 +104,9 @@ class SpaceDetail(AllowedByMethod, APIView):
     )
     def get(self, request, space_id: str):
         # Fetched as the list fetches it: a guest's reach and count in the same query.
-        space = get_or_404(_spaces(request.user), space_id)
+        space = get_or_404(
+            selectors.spaces_counted(reach=request.user, spaces=request.user.spaces()), space_id
+        )
         return data_response(SpaceOutput(space, context=_shown(request.user, [space])).data)
 
     @extend_schema(

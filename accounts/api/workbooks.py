@@ -40,7 +40,13 @@ class WorkbookList(AllowedByMethod, APIView):
             space = access.space_within(principal, query["spaceId"])
             workbooks = workbooks.filter(space=space)
         paginator = Pagination()
-        rows = paginator.paginate_queryset(workbooks, request, view=self)
+        # A deep page sorts ids, not whole rows with their spaces, and then reads its own.
+        rows = paginator.paginate_queryset(
+            workbooks,
+            request,
+            view=self,
+            page_rows=lambda page: workbooks.filter(pk__in=page.values("pk")),
+        )
         return paginator.get_paginated_response(WorkbookOutput(rows, many=True).data)
 
     @extend_schema(

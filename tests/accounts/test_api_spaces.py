@@ -69,6 +69,26 @@ def test_spaces_across_environments_newest_first(world):
     assert counts == {"Live": 1, "Exports": 1, "Imports": 1}
 
 
+def test_each_page_counts_its_own_spaces_workbooks(world):
+    # Counted after the page is chosen: a later page's counts are its own rows'.
+    WorkbookFactory.create_batch(3, space=world.space)  # Imports, the oldest: 4 in all
+    pages = [
+        world.client("pat").get(f"/v1/spaces?pageSize=1&pageNumber={number}").json()
+        for number in (1, 2, 3)
+    ]
+    assert [(page["data"][0]["name"], page["data"][0]["workbooksCount"]) for page in pages] == [
+        ("Live", 1),
+        ("Exports", 1),
+        ("Imports", 4),
+    ]
+    assert pages[2]["pagination"] == {"currentPage": 3, "pageCount": 3, "totalCount": 3}
+    guest = make_guest(world.dev, spaces=[world.space, world.sibling_space])
+    last = guest_client(guest).get("/v1/spaces?pageSize=1&pageNumber=2").json()
+    assert [(space["id"], space["workbooksCount"]) for space in last["data"]] == [
+        (world.space.id, 4)
+    ]
+
+
 def test_a_secret_key_lists_its_environments_spaces_only(world):
     names = [space["name"] for space in world.client("secret key").get("/v1/spaces").json()["data"]]
     assert names == ["Exports", "Imports"]

@@ -11,6 +11,7 @@ from accounts.context import CURRENT_ENVIRONMENT_SESSION_KEY
 from accounts.forms import ConfirmForm, EnvironmentForm, NameForm
 from accounts.models import GuestAuthentication
 from accounts.views.common import add_service_errors, administrator_page, posted, refusal
+from accounts.views.spaces import spaces_page
 
 
 @administrator_page
@@ -71,17 +72,12 @@ def environment_detail(request, account, environment_id):
         else:
             messages.success(request, f"Space “{space.name}” created.")
             return redirect("accounts:environment-detail", environment.id)
-    # Explicitly ordered: Django drops Meta.ordering from GROUP BY queries.
-    spaces = (
-        request.reach.spaces()
-        .filter(environment=environment)
-        .annotate(workbook_count=Count("workbooks"))
-        .order_by("-created_at", "id")
-    )
+    spaces = request.reach.spaces().filter(environment=environment).order_by("-created_at", "id")
+    page = spaces_page(request, spaces)
     return render(
         request,
         "accounts/environment_detail.html",
-        {"environment": environment, "spaces": spaces, "form": form},
+        {"environment": environment, "page": page, "form": form},
         status=400 if form.errors else 200,
     )
 

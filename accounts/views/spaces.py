@@ -4,26 +4,36 @@ accounts add sections to), renaming and deleting."""
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.utils.module_loading import import_string
 from django.views.decorators.http import require_POST
 
-from accounts import access, services
+from accounts import access, selectors, services
 from accounts.forms import NameForm, SpaceForm
 from accounts.views.common import add_service_errors, administrator_page
+
+SPACES_PER_PAGE = 50
+
+
+def spaces_page(request, spaces):
+    """The page of the ordered `spaces` asked for (`?page=`), its rows with their
+    environment and workbook count: counted for the page's rows only."""
+    page = Paginator(spaces, SPACES_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = selectors.page_counted(
+        reach=request.reach, spaces=spaces, page=page.object_list
+    )
+    return page
 
 
 @administrator_page
 def space_list(request, account):
-    spaces = (
-        request.reach.spaces()
-        .select_related("environment")
-        .annotate(workbook_count=Count("workbooks"))
-        .order_by("environment__created_at", "-created_at")
+    # By environment (in the switcher's order), newest first within each.
+    spaces = request.reach.spaces().order_by(
+        "environment__created_at", "environment_id", "-created_at", "id"
     )
-    return render(request, "accounts/space_list.html", {"spaces": spaces})
+    return render(request, "accounts/space_list.html", {"page": spaces_page(request, spaces)})
 
 
 def render_space(

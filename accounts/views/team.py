@@ -4,6 +4,7 @@ person's side of the mailed link."""
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -11,20 +12,24 @@ from accounts import access, services
 from accounts.forms import AcceptInvitationForm, ConfirmForm, InviteForm
 from accounts.views.common import add_service_errors, administrator_page, posted, refusal
 
+ADMINISTRATORS_PER_PAGE = 50
+
 
 def _render_team(request, account, *, form=None, action_form=None):
     """The team page; `action_form` carries a refused row action's reason (removing the
     last administrator, resending an invitation accepted meanwhile)."""
     form = form or InviteForm()
     action_form = action_form or ConfirmForm()
-    administrators = list(request.reach.administrators())
+    page = Paginator(request.reach.administrators(), ADMINISTRATORS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "accounts/team.html",
         {
-            "administrators": administrators,
+            "page": page,
             # Shown as a disabled button with its reason, not a dialog the service refuses.
-            "last_administrator": len(administrators) <= 1,
+            "last_administrator": page.paginator.count <= 1,
             "invitations": request.reach.pending_invitations(),
             "form": form,
             "action_form": action_form,

@@ -712,16 +712,19 @@ def test_list_pages_query_counts_do_not_grow_with_rows(
 PINNED_QUERY_COUNTS = {
     # + the environments with space counts, the switcher's environments
     "/environments/": 5,
-    # + the environment, the switcher's environments, spaces with workbook counts
-    "environment": 6,
-    # + the switcher's environments, spaces with environments and workbook counts
-    "/spaces/": 5,
+    # + the environment, the switcher's environments, the spaces' count, a page of them with
+    # their workbook counts
+    "environment": 7,
+    # + the switcher's environments, the spaces' count, a page of them with their
+    # environments and workbook counts
+    "/spaces/": 6,
     # + the space with its environment, its workbooks, the switcher's environments, and the
     # guest sidebar's guests and pending links (tests/guests/test_admin_views.py pins the
     # sidebar with guests, grants and a shared link)
     "space": 8,
-    # + the switcher's environments, administrators with memberships, pending invitations
-    "/team/": 6,
+    # + the switcher's environments, the administrators' count, a page of them with their
+    # memberships, pending invitations
+    "/team/": 7,
     # + count, environment names, the page of events, actors' emails, the switcher's
     # environments, the topics present
     "/logs/": 9,
@@ -755,3 +758,28 @@ def test_an_environments_spaces_are_listed_newest_first(admin_client, account, a
     assert [page.index(f">{name}<") for name in reversed(names)] == sorted(
         page.index(f">{name}<") for name in names
     )
+
+
+def test_space_lists_are_paged_with_each_rows_workbook_count(admin_client, account):
+    environment = development(account)
+    spaces = [SpaceFactory(environment=environment, name=f"Space {n:02}") for n in range(52)]
+    WorkbookFactory.create_batch(3, space=spaces[0])  # the oldest: on the last page
+    for url in ("/spaces/", f"/environments/{environment.id}/"):
+        first = text(admin_client.get(url))
+        assert first.count(">Space ") == 50, url
+        assert "Page 1 of 2" in first and 'href="?page=2"' in first
+        last = admin_client.get(f"{url}?page=2")
+        rows = [(space.name, space.workbooks_count) for space in last.context["page"]]
+        assert rows == [("Space 01", 0), ("Space 00", 3)], url
+
+
+def test_the_team_is_paged(admin_client, account):
+    for number in range(50):
+        AdministratorFactory(account=account, email=f"member{number:02}@example.com", password=None)
+    first = text(admin_client.get("/team/"))
+    assert first.count("@example.com") >= 50 and "member49@example.com" not in first
+    assert "Page 1 of 2" in first
+    last = text(admin_client.get("/team/?page=2"))
+    assert "member49@example.com" in last and "member00@example.com" not in last
+    # Removing is offered: there are 51 administrators, whatever the page shows.
+    assert "The last administrator cannot be removed" not in last

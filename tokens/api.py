@@ -13,8 +13,9 @@ from accounts import access as accounts_access
 from accounts.api.callers import ADMINISTRATORS
 from accounts.models import normalize_email
 from portal.api import AttemptsThrottled, data_response, deleted_response, validated
+from portal.pagination import Pagination
 from portal.ratelimit import TooManyAttempts, client_address, hit_each
-from portal.schema import DELETED, data_envelope, errors
+from portal.schema import DELETED, PAGE_PARAMETERS, data_envelope, errors, page_envelope
 from tokens import access, selectors, serializers, services
 from tokens.authentication import REALM
 from tokens.models import ApiKey
@@ -88,16 +89,18 @@ class PersonalAccessTokenList(APIView):
     @extend_schema(
         operation_id="listPersonalAccessTokens",
         summary="List your personal access tokens",
-        description="The caller's own tokens, never their values. Administrators only (a "
-        "personal access token or an administrator's access token).",
-        responses={
-            200: data_envelope(serializers.PersonalAccessTokenOutput, many=True),
-            **errors(),
-        },
+        description="The caller's own tokens, never their values, newest first. "
+        "Administrators only (a personal access token or an administrator's access token).",
+        parameters=PAGE_PARAMETERS,
+        responses={200: page_envelope(serializers.PersonalAccessTokenOutput), **errors(400)},
     )
     def get(self, request):
         tokens = selectors.personal_access_tokens_of(user=request.user.user)
-        return data_response(serializers.PersonalAccessTokenOutput(tokens, many=True).data)
+        paginator = Pagination()
+        rows = paginator.paginate_queryset(tokens, request, view=self)
+        return paginator.get_paginated_response(
+            serializers.PersonalAccessTokenOutput(rows, many=True).data
+        )
 
     @extend_schema(
         operation_id="createPersonalAccessToken",

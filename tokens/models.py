@@ -56,8 +56,12 @@ class PersonalAccessToken(LoadsDeferredFieldsTogether, models.Model):
     """A user-scoped token. Only its digest and last four characters are kept."""
 
     id = PublicIdField(prefix="us_pat")
+    # Indexed by pat_user_newest_first, which leads with it.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="personal_access_tokens"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="personal_access_tokens",
+        db_index=False,
     )
     name = models.CharField(max_length=255)
     digest = models.CharField(max_length=DIGEST_LENGTH, unique=True)
@@ -68,6 +72,10 @@ class PersonalAccessToken(LoadsDeferredFieldsTogether, models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # A person's list, in its order: a page of one person's tokens reads only theirs.
+        indexes = [
+            models.Index(fields=["user", "-created_at", "-id"], name="pat_user_newest_first")
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} (…{self.last_four})"

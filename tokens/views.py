@@ -11,6 +11,7 @@ from datetime import UTC, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -52,10 +53,14 @@ def _mark_expiry(token, now) -> None:
     )
 
 
+TOKENS_PER_PAGE = 50
+
+
 def _render_tokens(request, *, form=None, shown=None, status=200):
     now = timezone.now()
-    tokens = list(selectors.personal_access_tokens_of(user=request.user))
-    for token in tokens:
+    tokens = selectors.personal_access_tokens_of(user=request.user)
+    page = Paginator(tokens, TOKENS_PER_PAGE).get_page(request.GET.get("page"))
+    for token in page:
         _mark_expiry(token, now)
     # One nonce per rendering, in the create form and every regenerate form: the first one
     # sent spends it, and its response renders the page again with a fresh one.
@@ -69,7 +74,7 @@ def _render_tokens(request, *, form=None, shown=None, status=200):
         request,
         "tokens/personal_access_tokens.html",
         # Not named `nonce`: the delete dialogs' shared partial would pick that up.
-        {"tokens": tokens, "form": form, "form_nonce": nonce, "shown": shown},
+        {"page": page, "form": form, "form_nonce": nonce, "shown": shown},
         status=status,
     )
 

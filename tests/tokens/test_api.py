@@ -139,13 +139,53 @@ def test_keys_cannot_manage_personal_access_tokens(secret_key):
 
 def test_token_list_query_count_does_not_grow(pat_api, admin_user, django_assert_num_queries):
     pat_api.get("/v1/auth/personal-access-tokens")  # first use recorded
-    with django_assert_num_queries(2):  # verify the PAT, list the tokens
+    with django_assert_num_queries(3):  # verify the PAT, count the tokens, list a page
         pat_api.get("/v1/auth/personal-access-tokens")
     for number in range(9):
         services.personal_access_token_create(user=admin_user, name=f"token {number}")
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         response = pat_api.get("/v1/auth/personal-access-tokens")
     assert len(response.json()["data"]) == 10
+
+
+def test_token_list_is_paged_newest_first(pat_api, admin_user):
+    """Paged like every list: 100 by default, `pageSize` and `pageNumber` optional (the
+    SDK's listPersonalAccessTokens sends neither), with the contract's `pagination`."""
+    for number in range(104):
+        services.personal_access_token_create(user=admin_user, name=f"token {number}")
+    everyone = pat_api.get("/v1/auth/personal-access-tokens").json()
+    assert everyone["pagination"] == {"currentPage": 1, "pageCount": 2, "totalCount": 105}
+    assert len(everyone["data"]) == 100
+    assert everyone["data"][0]["name"] == "token 103"  # newest first
+    last = pat_api.get("/v1/auth/personal-access-tokens?pageNumber=2").json()
+    assert [token["name"] for token in last["data"]] == [
+        *(f"token {number}" for number in range(3, -1, -1)),
+        "script",  # the caller's own, made first
+    ]
+    small = pat_api.get("/v1/auth/personal-access-tokens?pageSize=10&pageNumber=3").json()
+    assert small["pagination"] == {"currentPage": 3, "pageCount": 11, "totalCount": 105}
+    assert [token["name"] for token in small["data"]] == [
+        f"token {number}" for number in range(83, 73, -1)
+    ]
+    seen = {
+        token["id"]
+        for page in range(1, 12)
+        for token in pat_api.get(
+            f"/v1/auth/personal-access-tokens?pageSize=10&pageNumber={page}"
+        ).json()["data"]
+    }
+    assert len(seen) == 105  # every token once, however it is paged
+    past = pat_api.get("/v1/auth/personal-access-tokens?pageNumber=3").json()
+    assert past == {
+        "data": [],
+        "pagination": {"currentPage": 3, "pageCount": 2, "totalCount": 105},
+    }
+
+
+@pytest.mark.parametrize("query", ["pageSize=0", "pageNumber=0", "pageNumber=x", "pageSize=-1"])
+def test_token_list_refuses_bad_paging(pat_api, query):
+    response = pat_api.get(f"/v1/auth/personal-access-tokens?{query}")
+    assert response.status_code == 400
 
 
 def test_account_endpoints_query_budget(pat_api, account, django_assert_num_queries):

@@ -327,16 +327,34 @@ def test_another_users_token_is_404(admin_client, other_account):
 def test_token_list_queries_do_not_grow(admin_client, admin_user, django_assert_num_queries):
     services.personal_access_token_create(user=admin_user, name="first")
     admin_client.get("/personal-access-tokens/")
-    # session, user, membership with account, the switcher's environments, tokens. (The
-    # create form's one-time nonce lives in the cache now: no session write, which was a
-    # savepoint, an UPDATE and its release.)
-    with django_assert_num_queries(5):
+    # session, user, membership with account, the switcher's environments, the tokens'
+    # count, a page of them. (The create form's one-time nonce lives in the cache now: no
+    # session write, which was a savepoint, an UPDATE and its release.)
+    with django_assert_num_queries(6):
         admin_client.get("/personal-access-tokens/")
     for number in range(9):
         services.personal_access_token_create(user=admin_user, name=f"t{number}")
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = admin_client.get("/personal-access-tokens/")
     assert text(response).count("data-token-id=") == 10
+
+
+def test_token_list_page_is_paged_newest_first(admin_client, admin_user, django_assert_num_queries):
+    for number in range(52):
+        services.personal_access_token_create(user=admin_user, name=f"t{number}")
+    first = text(admin_client.get("/personal-access-tokens/"))
+    assert first.count("data-token-id=") == 50
+    assert "t51 " in first and "t2 " in first and "t1 " not in first  # newest first
+    assert "Page 1 of 2" in first
+    assert 'href="?page=2"' in first and "?page=1" not in first
+    with django_assert_num_queries(6):  # the same on any page
+        second = text(admin_client.get("/personal-access-tokens/?page=2"))
+    assert second.count("data-token-id=") == 2
+    assert "t1 " in second and "t0 " in second
+    assert "Page 2 of 2" in second and 'href="?page=1"' in second
+    # Past the end, or not a number: the nearest page, as the other paged pages answer.
+    assert "Page 2 of 2" in text(admin_client.get("/personal-access-tokens/?page=9"))
+    assert "Page 1 of 2" in text(admin_client.get("/personal-access-tokens/?page=x"))
 
 
 # Legacy client credentials ----------------------------------------------------------------------

@@ -107,7 +107,13 @@ class GuestList(APIView):
         if query.get("email"):
             guests = guests.filter(email=normalize_email(query["email"]))
         paginator = Pagination()
-        rows = paginator.paginate_queryset(selectors.with_grants(guests), request, view=self)
+        # A deep page sorts ids, not whole rows, then reads its own rows and their grants.
+        rows = paginator.paginate_queryset(
+            guests,
+            request,
+            view=self,
+            page_rows=lambda page: selectors.with_grants(guests.filter(pk__in=page.values("pk"))),
+        )
         return paginator.get_paginated_response(GuestOutput(rows, many=True).data)
 
     @extend_schema(

@@ -39,6 +39,12 @@ class Guest(LoadsDeferredFieldsTogether, models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        # An environment's guests in their order: its Guests page and GET /v1/guests.
+        indexes = [
+            models.Index(
+                fields=["environment", "created_at", "id"], name="guest_environment_oldest_first"
+            )
+        ]
         constraints = [
             # Deletion is a hard delete, so "among living guests" is every row.
             models.UniqueConstraint(

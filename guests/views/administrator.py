@@ -309,6 +309,9 @@ def environment_guests(request, account, environment_id):
         access.guests_within(request.reach.in_environment(environment)).order_by("created_at", "id")
     )
     page = Paginator(guests, GUESTS_PER_PAGE).get_page(request.GET.get("page"))
+    # The page is chosen by its ids (read off guest_environment_oldest_first), then only its
+    # rows are read: a deep page no longer sorts every guest's whole row.
+    page.object_list = guests.filter(pk__in=page.object_list.values("pk"))
     _describe(list(page))
     return render(request, "guests/admin_guests.html", {"environment": environment, "page": page})
 

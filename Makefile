@@ -6,7 +6,7 @@ PORT ?= 8000
 
 SDK_DIR := tests/sdk
 
-.PHONY: serve serve-prod test bench scaling lint clean sdk-packages schema
+.PHONY: serve serve-prod test bench instructions scaling lint clean sdk-packages schema
 
 # The venv is (re)built whenever the declared dependencies change.
 $(VENV)/installed: pyproject.toml
@@ -44,13 +44,27 @@ sdk-packages:
 		|| npm ci --prefix $(SDK_DIR) --no-audit --no-fund --loglevel=error; \
 	else echo "npm not found: the SDK tests will be skipped"; fi
 
-# The HTTP half drives gunicorn with Debian's wrk, installed here when it is missing.
+# A Debian package the benchmark needs, installed when its command is missing: wrk drives
+# gunicorn over HTTP, valgrind (callgrind) counts instructions per request.
+define debian_package
+@command -v $(1) >/dev/null 2>&1 || { \
+	echo "$(1) not found: installing Debian's $(1) for the benchmark"; \
+	if [ "$$(id -u)" = 0 ]; then apt-get install -y --no-install-recommends $(1); \
+	else sudo apt-get install -y --no-install-recommends $(1); fi; }
+endef
+
 bench: $(VENV)/installed .env
-	@command -v wrk >/dev/null 2>&1 || { \
-		echo "wrk not found: installing Debian's wrk for the HTTP benchmark"; \
-		if [ "$$(id -u)" = 0 ]; then apt-get install -y --no-install-recommends wrk; \
-		else sudo apt-get install -y --no-install-recommends wrk; fi; }
+	$(call debian_package,wrk)
+	$(call debian_package,valgrind)
 	$(PY) -m tests.perf.bench
+
+# The benchmark's instructions table alone (tests/perf/instructions.py), a few minutes:
+# instructions per request under each scheme, the same whatever else the machine runs. It
+# reads only this tree; `make instructions VENV=<another tree's .venv>` measures a second
+# checkout (a git worktree) with a virtualenv that exists already, as it is.
+instructions: .env | $(VENV)/installed
+	$(call debian_package,valgrind)
+	$(PY) -m tests.perf.instructions
 
 # What a request costs PostgreSQL and Redis (README, "Scaling on paper"); needs
 # DATABASE_URL=postgres://… and Redis, and wrk as `make bench` installs it.

@@ -18,6 +18,7 @@ database, as revocation on the very next request requires."""
 import contextlib
 import io
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -35,7 +36,7 @@ from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
-from tests.perf import http_bench  # noqa: E402
+from tests.perf import http_bench, instructions  # noqa: E402
 
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "20"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "300"))
@@ -48,6 +49,8 @@ def build_schemes() -> dict[str, tuple[str, str]]:
     from knox.models import AuthToken
     from rest_framework.authtoken.models import Token
 
+    from accounts.services import space_create
+    from guests.services import guest_access_token_create, guest_create
     from tests.factories import administrator_of, development, make_account
     from tests.perf.urls import NoAuthentication
     from tokens import access_tokens, services
@@ -57,9 +60,24 @@ def build_schemes() -> dict[str, tuple[str, str]]:
     user = administrator_of(account)
     NoAuthentication.account_id = account.id
     _, pat = services.personal_access_token_create(user=user, name="bench")
+    environment = development(account)
     _, secret_key = services.api_key_roll(
-        environment=development(account), actor=user, key_type=ApiKey.Type.SECRET
+        environment=environment, actor=user, key_type=ApiKey.Type.SECRET
     )
+    publishable, publishable_key = services.api_key_roll(
+        environment=environment, actor=user, key_type=ApiKey.Type.PUBLISHABLE
+    )
+    # A space, with the access token a publishable key that creates it is handed.
+    space = space_create(environment=environment, actor=user, name="bench")
+    space_token = services.space_access_token_create(space=space, api_key_id=publishable.id)
+    guest = guest_create(
+        environment=environment,
+        actor=user,
+        email="guest@example.com",
+        name="Guest",
+        spaces=[{"space": space, "workbooks": None}],
+    )
+    guest_token, _ = guest_access_token_create(guest=guest, actor=user)
     access_token, _ = access_tokens.issue(
         kind=access_tokens.USER,
         subject=user.id,
@@ -72,7 +90,10 @@ def build_schemes() -> dict[str, tuple[str, str]]:
         "one database round trip": ("/v1/bench/round-trip", ""),
         "PAT": ("/v1/bench/bearer", f"Bearer {pat}"),
         "secret key": ("/v1/bench/bearer", f"Bearer {secret_key}"),
+        "publishable key": ("/v1/bench/bearer", f"Bearer {publishable_key}"),
         "access token": ("/v1/bench/bearer", f"Bearer {access_token}"),
+        "space access token": ("/v1/bench/bearer", f"Bearer {space_token}"),
+        "guest access token": ("/v1/bench/bearer", f"Bearer {guest_token}"),
         "DRF TokenAuthentication": ("/v1/bench/drf-token", f"Token {drf_token}"),
         "django-rest-knox": ("/v1/bench/knox", f"Token {knox_token}"),
     }
@@ -175,8 +196,9 @@ def in_process_only() -> float:
 
 
 def main() -> None:
-    """In-process tables (SQLite, then PostgreSQL when DATABASE_URL names it), then the HTTP
-    tables (tests.perf.http_bench) on the same databases, then the summary lines."""
+    """In-process tables (SQLite, then PostgreSQL when DATABASE_URL names it), the HTTP
+    tables (tests.perf.http_bench) on the same databases, the instructions table
+    (tests.perf.instructions), then the summary lines, the gaps to one round trip last."""
     database_url = os.environ.get("DATABASE_URL", "")
     on_postgresql = database_url.startswith(("postgres://", "postgresql://"))
     if database_url:
@@ -191,10 +213,32 @@ def main() -> None:
     if on_postgresql:
         with postgresql_database(database_url) as bench_url:
             http["PostgreSQL"] = http_bench.run("PostgreSQL", bench_url)
+    if shutil.which("valgrind"):
+        instructions.report(instructions.measure())
+    else:
+        print("\nvalgrind not found (`make bench` installs it): no instructions table")
     print()
     print(f"PAT / no authentication: {in_process:.2f}")
-    for database, ratio in http.items():
-        print(f"HTTP PAT / no authentication ({database}): {ratio:.2f}")
+    for database, cells in http.items():
+        print(f"HTTP PAT / no authentication ({database}): {cells[2]['PAT']['ratio']:.2f}")
+    for database, cells in http.items():
+        print(gap_line(f", other kinds ({database}, 1 worker)", cells[1], OTHER_KINDS))
+    for database, cells in http.items():
+        print(gap_line(f" ({database}, 1 worker)", cells[1], GAP_KINDS))
+
+
+# The issue's gap line names these three; the other credential kinds get a line above it.
+GAP_KINDS = ("PAT", "secret key", "access token")
+OTHER_KINDS = tuple(kind for kind in http_bench.CREDENTIAL_KINDS if kind not in GAP_KINDS)
+
+
+def gap_line(label: str, results: dict, kinds: tuple[str, ...]) -> str:
+    """`HTTP gap to one round trip<label>: <kind> <gap>, …`, a gap being the round trip's
+    ratio minus the kind's: how far the kind is from the ceiling (negative when faster)."""
+    ceiling = results["one database round trip"]["ratio"]
+    # round() then + 0.0: a gap that rounds to zero prints 0.00, never -0.00.
+    gaps = (f"{kind} {round(ceiling - results[kind]['ratio'], 2) + 0.0:.2f}" for kind in kinds)
+    return f"HTTP gap to one round trip{label}: " + ", ".join(gaps)
 
 
 @contextlib.contextmanager

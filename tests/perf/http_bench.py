@@ -42,11 +42,21 @@ SCHEMES = (
     "one database round trip",
     "PAT",
     "secret key",
+    "publishable key",
     "access token",
+    "space access token",
+    "guest access token",
     "DRF TokenAuthentication",
     "django-rest-knox",
 )
-CREDENTIAL_KINDS = ("PAT", "secret key", "access token")
+CREDENTIAL_KINDS = (
+    "PAT",
+    "secret key",
+    "publishable key",
+    "access token",
+    "space access token",
+    "guest access token",
+)
 BASELINES = ("DRF TokenAuthentication", "django-rest-knox")
 TARGETS = {"SQLite": 0.90, "PostgreSQL": 0.85}
 BASELINE_FACTOR = 1.7
@@ -254,8 +264,8 @@ def report(database: str, workers: int, results: dict, memory: list[float]) -> N
         )
 
 
-def run(database: str, database_url: str) -> float:
-    """Both server sizes on one database; the PAT ratio with 2 workers."""
+def run(database: str, database_url: str) -> dict[int, dict]:
+    """Both server sizes on one database: per worker count, each scheme's results."""
     environment = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -263,12 +273,12 @@ def run(database: str, database_url: str) -> float:
     }
     prepared = prepare(environment)
     environment["BENCH_ACCOUNT_ID"] = prepared["account_id"]
-    pat_ratio = None
+    cells = {}
     for workers in WORKER_COUNTS:
         results, memory = measure(environment, prepared["schemes"], workers)
         report(database, workers, results, memory)
-        pat_ratio = results["PAT"]["ratio"]
-    return pat_ratio
+        cells[workers] = results
+    return cells
 
 
 if __name__ == "__main__" and sys.argv[1:] == ["prepare"]:

@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from accounts.models import Environment
 from tokens.authentication import BearerAuthentication
 from tokens.permissions import PrincipalAllowed
+from tokens.principal import Principal
 
 
 def environments_json(account_id: str) -> Response:
@@ -49,10 +50,20 @@ class RoundTrip(NoAuthentication):
 
 
 class Bearer(APIView):
-    """The portal's own authentication (PAT, secret key, access token)."""
+    """The portal's own authentication, every credential kind: a PAT, a secret or
+    publishable key, an access token for an administrator, a space or a guest. It admits
+    every kind of caller, as an endpoint that names them all in `allowed_principals` does,
+    so each kind gets the same answer at the same cost besides its credential check."""
 
     authentication_classes = [BearerAuthentication]
     permission_classes = [PrincipalAllowed]
+    allowed_principals = (
+        Principal.USER,
+        Principal.SECRET_KEY,
+        Principal.PUBLISHABLE_KEY,
+        Principal.SPACE,
+        Principal.GUEST,
+    )
 
     def get(self, request):
         return environments_json(request.user.account_id)

@@ -8,7 +8,19 @@ from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from accounts.access import Reach
-from accounts.models import Space
+from accounts.models import Event, Space
+
+# How deep the trail's pages reach by number, on the Logs page and GET /v1/events. A page
+# is read off an index, but the rows before it are walked one by one: 10,000 deep is as
+# quick as the first page, a million deep a hundred times slower. Past it, `before` (a
+# cursor: events_filtered) pages on as quickly at any depth.
+EVENTS_MAX_DEPTH = 10_000
+
+
+def events_page(page: QuerySet) -> QuerySet:
+    """A page of the trail (a slice of events_filtered) as its rows: the slice is read for
+    its ids alone (an index-only scan past the rows it skips), then only its rows are."""
+    return Event.objects.filter(pk__in=page.values("pk"))
 
 
 def events_filtered(
@@ -19,6 +31,7 @@ def events_filtered(
     domain: str | None = None,
     topic: str | None = None,
     since: datetime | None = None,
+    before: str | None = None,
 ) -> QuerySet:
     """The audit trail within the caller's reach, newest first (an administrator's: the whole
     account's; a secret key's: its environment's), narrowed to the filters given (None or
@@ -26,7 +39,10 @@ def events_filtered(
 
     Environment and space ids are matched as text, never looked up: the events of a deleted
     environment or space can still be found, and an id outside the reach simply matches
-    nothing, exactly like an unknown one. `since` keeps the events at or after that moment.
+    nothing, exactly like an unknown one. `since` keeps the events at or after that moment;
+    `before`, an event's id, the events older than that event (after it, newest first: the
+    cursor that walks past the deepest page); an event outside the reach is as unknown as
+    one that never was, and an unknown one matches nothing.
     """
     events = reach.events()
     if environment_id:
@@ -39,6 +55,11 @@ def events_filtered(
         events = events.filter(topic=topic)
     if since is not None:
         events = events.filter(created_at__gte=since)
+    if before:
+        # (created_at, id) below the cursor's, in the order's index: the range reaches from
+        # its moment down, and of the events at its very moment only the smaller ids remain.
+        moment = Subquery(reach.events().filter(pk=before).values("created_at"))
+        events = events.filter(created_at__lte=moment).exclude(created_at=moment, id__gte=before)
     return events
 
 

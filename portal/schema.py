@@ -46,7 +46,7 @@ import functools
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
-from portal.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from portal.pagination import DEFAULT_PAGE_SIZE, EXACT_COUNT_LIMIT, MAX_PAGE_SIZE
 
 # Envelopes -----------------------------------------------------------------------------------
 
@@ -67,7 +67,11 @@ class ErrorEnvelopeSerializer(serializers.Serializer):
 class PaginationSerializer(serializers.Serializer):
     currentPage = serializers.IntegerField(min_value=1)
     pageCount = serializers.IntegerField(min_value=0)
-    totalCount = serializers.IntegerField(min_value=0)
+    totalCount = serializers.IntegerField(
+        min_value=0,
+        help_text=f"Exact up to {EXACT_COUNT_LIMIT} rows; past that, the database's estimate "
+        "(and pageCount with it).",
+    )
 
 
 class SuccessSerializer(serializers.Serializer):

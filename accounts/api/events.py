@@ -58,6 +58,12 @@ class EventListQuery(QuerySerializer):
         required=False,
         help_text="ISO 8601; events at or after this moment. Without an offset it is UTC.",
     )
+    before = IdField(
+        required=False,
+        help_text="An event's id: the events older than it. Pages reach "
+        f"{selectors.EVENTS_MAX_DEPTH} events deep; past them, page on with `before` set to "
+        "the last event read.",
+    )
 
 
 # Output ------------------------------------------------------------------------------------
@@ -104,6 +110,14 @@ class EventOutput(serializers.Serializer):
 # Views -------------------------------------------------------------------------------------
 
 
+class EventPagination(Pagination):
+    max_depth = selectors.EVENTS_MAX_DEPTH
+    past_max_depth = (
+        f"Pages reach {selectors.EVENTS_MAX_DEPTH} events deep; for older events, pass "
+        "before=<the id of the last event read> and page from 1 again."
+    )
+
+
 class EventList(APIView):
     # An administrator reads the whole account's trail, a secret key its environment's.
     allowed_principals = ENVIRONMENT_CALLERS
@@ -125,9 +139,12 @@ class EventList(APIView):
             domain=query.get("domain"),
             topic=query.get("topic"),
             since=query.get("since"),
+            before=query.get("before"),
         )
-        paginator = Pagination()
-        rows = paginator.paginate_queryset(events, request, view=self)
+        paginator = EventPagination()
+        rows = paginator.paginate_queryset(
+            events, request, view=self, page_rows=selectors.events_page
+        )
         return paginator.get_paginated_response(EventOutput(rows, many=True).data)
 
 

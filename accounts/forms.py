@@ -69,6 +69,8 @@ class AcceptInvitationForm(forms.Form):
 class LogFilterForm(forms.Form):
     environment = forms.CharField(required=False)
     topic = forms.CharField(required=False)
+    # An event's id: the events older than it (the "Older" link past the deepest page).
+    before = forms.CharField(required=False, max_length=40)
 
 
 class ConfirmForm(forms.Form):

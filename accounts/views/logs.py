@@ -1,13 +1,38 @@
 """The audit log's page."""
 
-from django.core.paginator import Paginator
+from functools import cached_property
+
+from django.core.paginator import Page, Paginator
 from django.shortcuts import render
 
 from accounts import event_log, selectors
+from accounts.audit import TOPICS
 from accounts.forms import LogFilterForm
 from accounts.views.common import administrator_page
+from portal.pagination import count_of
 
 EVENTS_PER_PAGE = 50
+
+
+class EventPaginator(Paginator):
+    """Django's Paginator over the trail as GET /v1/events pages it: the total counted with
+    portal.pagination.count_of, each page read with selectors.events_page, and pages
+    reaching EVENTS_MAX_DEPTH events deep (a page asked for past them is the deepest; its
+    "Older" link pages on with `before`)."""
+
+    @cached_property
+    def count(self) -> int:
+        return count_of(self.object_list)
+
+    @cached_property
+    def deepest(self) -> int:
+        return min(self.num_pages, selectors.EVENTS_MAX_DEPTH // self.per_page)
+
+    def page(self, number) -> Page:
+        number = min(self.validate_number(number), max(self.deepest, 1))
+        start = (number - 1) * self.per_page
+        rows = selectors.events_page(self.object_list[start : start + self.per_page])
+        return Page(list(rows), number, self)
 
 
 @administrator_page
@@ -18,20 +43,30 @@ def logs(request, account):
     # The same filtered log as GET /v1/events (the environment as text: the events of a
     # deleted environment can still be filtered).
     events = selectors.events_filtered(
-        reach=request.reach, environment_id=wanted.get("environment"), topic=wanted.get("topic")
+        reach=request.reach,
+        environment_id=wanted.get("environment"),
+        topic=wanted.get("topic"),
+        before=wanted.get("before"),
     )
-    page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    paginator = EventPaginator(events, EVENTS_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
     environment_names = event_log.environment_names(account)
     event_log.describe(account, page, environment_names)
-    topics = request.reach.events().values_list("topic", flat=True).distinct().order_by("topic")
     query = request.GET.copy()
     query.pop("page", None)
+    older_query = None
+    if page.has_next() and page.number == paginator.deepest:
+        older = query.copy()
+        older["before"] = page.object_list[-1].id
+        older_query = older.urlencode()
     return render(
         request,
         "accounts/logs.html",
         {
             "page": page,
-            "topics": [(topic, event_log.topic_words(topic)) for topic in topics],
+            # From the code, not the trail: reading a million events for their topics would
+            # cost more than the page.
+            "topics": [(topic, event_log.topic_words(topic)) for topic in TOPICS],
             # The living environments first, then the deleted ones, each by name.
             "environment_choices": sorted(
                 (
@@ -42,5 +77,6 @@ def logs(request, account):
             ),
             "selected": wanted,
             "filter_query": query.urlencode(),
+            "older_query": older_query,
         },
     )

@@ -111,4 +111,4 @@ def test_the_logs_page_filters_through_it(admin_client, account, trail, monkeypa
     response = admin_client.get("/logs/", {"environment": dev.id, "topic": "secret:created"})
     assert response.status_code == 200
     assert [call.pop("reach").account for call in calls] == [account]
-    assert calls == [{"environment_id": dev.id, "topic": "secret:created"}]
+    assert calls == [{"environment_id": dev.id, "topic": "secret:created", "before": ""}]

@@ -9,8 +9,12 @@ For a few requests that make up the portal's traffic it prints, per request:
   second, and the CPU time each request costs the gunicorn workers, PostgreSQL's processes
   and Redis, read from /proc before and after (so the machine should be otherwise idle).
 
-It works in a database of its own (`portal_scaling`, created and dropped) and Redis
-database 13 (flushed before and after)."""
+It works in a database of its own (`portal_scaling`, created and dropped; kept with
+SCALING_KEEP_DATABASE=1, to EXPLAIN queries in it) and Redis database 13 (flushed before
+and after).
+
+With SCALING_SIZE=large it measures the portal at size instead (tests.perf.at_size): a
+million audit events and the rest, small account against large one."""
 
 import json
 import os
@@ -24,11 +28,14 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 import redis
 
+from tests.perf import at_size
 from tests.perf.http_bench import PROJECT, Server, prepare, workers_of, wrk
 
 SECONDS = int(os.environ.get("SCALING_SECONDS", "5"))
 DATABASE = "portal_scaling"
 REDIS_DB = 13
+AT_SIZE = os.environ.get("SCALING_SIZE", "") == "large"
+KEEP_DATABASE = os.environ.get("SCALING_KEEP_DATABASE", "") == "1"
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -192,7 +199,8 @@ def main() -> None:
     try:
         with tempfile.TemporaryDirectory() as static_root:
             environment = production_environment(scaling_url, static_root)
-            measured = prepare(environment, module="tests.perf.scaling")
+            module = "tests.perf.at_size" if AT_SIZE else "tests.perf.scaling"
+            measured = prepare(environment, module=module)
             subprocess.run(
                 [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
                 cwd=PROJECT,
@@ -200,12 +208,13 @@ def main() -> None:
                 check=True,
                 timeout=120,
             )
-            _over_http(environment, measured)
+            (at_size.measure if AT_SIZE else _over_http)(environment, measured)
     finally:
         cache.flushdb()
-        with psycopg.connect(admin_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-    _report(measured)
+        if not KEEP_DATABASE:
+            with psycopg.connect(admin_url, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+    (at_size.report if AT_SIZE else _report)(measured)
 
 
 def _over_http(environment: dict, measured: dict) -> None:

@@ -60,9 +60,8 @@ bench: $(VENV)/installed .env
 
 # The benchmark's instructions table alone (tests/perf/instructions.py), a few minutes:
 # instructions per request under each scheme, the same whatever else the machine runs. It
-# reads only this tree; `make instructions VENV=<another tree's .venv>` measures a second
-# checkout (a git worktree) with a virtualenv that exists already, as it is.
-instructions: .env | $(VENV)/installed
+# needs nothing outside this tree (README, "Benchmark": measuring another checkout).
+instructions: $(VENV)/installed .env
 	$(call debian_package,valgrind)
 	$(PY) -m tests.perf.instructions
 

@@ -1,7 +1,7 @@
 """Failed sign-ins lock out one (email, client address) for a while (django-axes): on the
 sign-in page (the Django admin sends people there) and POST /v1/auth alike, under one
 count, whatever the spelling of the email; a stranger's guesses never lock the owner out of
-their own address. The rate limits beside it are in test_views.py and tests/tokens/."""
+their own address. The rate limits beside it are in test_views_sign_in.py and tests/tokens/."""
 
 import time
 
@@ -11,12 +11,9 @@ from rest_framework.test import APIClient
 
 from accounts.models import User, normalize_email
 from tests.factories import DEFAULT_PASSWORD
+from tests.pages import text
 
 LOCKED = "Too many attempts, try again in 15 minutes."
-
-
-def text(response) -> str:
-    return response.content.decode()
 
 
 def sign_in(client, email, password=DEFAULT_PASSWORD, path="/login/"):

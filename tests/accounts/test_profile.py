@@ -8,6 +8,7 @@ from django.test import Client
 
 from accounts.models import Event, User
 from tests.factories import DEFAULT_PASSWORD, administrator_of, make_account
+from tests.pages import text
 
 NEW_PASSWORD = "a brand new passphrase"
 SITE_URL = "https://portal.example.com"
@@ -17,10 +18,6 @@ LINK = re.compile(r"(https?://\S+/password-reset/\S+/\S+/)")
 @pytest.fixture(autouse=True)
 def _site_url(settings):
     settings.SITE_URL = SITE_URL
-
-
-def text(response) -> str:
-    return response.content.decode()
 
 
 def top_bar_name(response) -> str:

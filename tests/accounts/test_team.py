@@ -13,16 +13,13 @@ from django.utils import timezone
 from accounts import access, services
 from accounts.models import AdminInvitation, Event, User
 from tests.factories import AdministratorFactory, administrator_of
+from tests.pages import text
 
 PASSWORD = "a fine long phrase"
 
 
 def token_of(link: str) -> str:
     return link.rstrip("/").rsplit("/", 1)[1]
-
-
-def text(response) -> str:
-    return response.content.decode()
 
 
 def invite(account, actor, email):

@@ -164,7 +164,7 @@ def test_links_are_built_from_the_site_url(settings):
 
 
 def test_the_links_open_the_guest_pages_without_their_token(client, db):
-    # The pages themselves: tests/guests/test_views.py.
+    # The pages themselves: tests/guests/test_views_magic_links.py and test_views_shared_links.py.
     for prefix, kind in ((links.MAGIC_LINK, "magic"), (links.SHARED_LINK, "shared")):
         token = links.generate(prefix)
         response = client.get(f"/guest/{kind}/{token}/")

@@ -231,6 +231,33 @@ def test_expired_and_expiring_tokens_are_marked_and_an_expired_one_regenerates(p
     assert abs(expires_at - (timezone.now() + timedelta(days=7))) < timedelta(minutes=1)
 
 
+def test_many_tokens_are_paged_older_and_back(page):
+    user = administrator_of(make_account(email="pat-pages@example.com"))
+    for number in range(53):
+        services.personal_access_token_create(user=user, name=f"script {number:02}")
+    sign_in(page, user.email, DEFAULT_PASSWORD)
+    page.goto("/personal-access-tokens/")
+    rows = page.get_by_test_id("token-list").locator("tbody tr")
+    expect(rows).to_have_count(50)
+    expect(rows.first).to_contain_text("script 52")  # newest first
+    expect(page.get_by_text("Page 1 of 2")).to_be_visible()
+
+    page.get_by_role("link", name="Older →").click()
+    expect(page.get_by_text("Page 2 of 2")).to_be_visible()
+    expect(rows).to_have_count(3)
+    expect(rows.last).to_contain_text("script 00")
+    # A token of this page is deleted from it, and the list is there again.
+    rows.last.get_by_role("group").locator("summary").click()
+    rows.last.get_by_role("button", name="Delete").click()
+    page.locator("dialog[open]").get_by_role("button", name="Delete").click()
+    expect(page.get_by_text("Token “script 00” deleted.")).to_be_visible()
+
+    page.go_back()
+    page.go_back()
+    expect(page.get_by_text("Page 1 of 2")).to_be_visible()
+    expect(rows).to_have_count(50)
+
+
 # How the pages look -------------------------------------------------------------------------
 
 

@@ -26,10 +26,11 @@ class EventPaginator(Paginator):
 
     @cached_property
     def deepest(self) -> int:
+        """The last page a number reaches (num_pages is at least 1, even with no rows)."""
         return min(self.num_pages, selectors.EVENTS_MAX_DEPTH // self.per_page)
 
     def page(self, number) -> Page:
-        number = min(self.validate_number(number), max(self.deepest, 1))
+        number = min(self.validate_number(number), self.deepest)
         start = (number - 1) * self.per_page
         rows = selectors.events_page(self.object_list[start : start + self.per_page])
         return Page(list(rows), number, self)

@@ -26,7 +26,7 @@ from accounts.views.common import add_service_errors, administrator_page, refusa
 from accounts.views.spaces import render_space
 from guests import access, links, selectors, services
 from guests.forms import GuestAddForm, SharedLinkForm
-from guests.models import MagicLink, SpaceGrant
+from guests.models import Guest, MagicLink, SpaceGrant
 from portal.api import NOT_FOUND
 from portal.form_nonces import new_nonce, spend_nonce
 from portal.ratelimit import hit, too_many_requests, wait_text
@@ -45,6 +45,8 @@ def _describe(guests: list, space=None) -> None:
     its workbook limit (`workbooks`: None for all of them); and with `space`, their grant
     there (`grant`), how they got it (`access`) and their workbooks there."""
     by_id = {guest.id: guest for guest in guests}
+    if space is not None:
+        by_id |= _inviters_elsewhere(guests, space, by_id)
     for guest in guests:
         limited = defaultdict(list)
         for workbook_grant in guest.workbook_grants.all():
@@ -65,6 +67,23 @@ def _describe(guests: list, space=None) -> None:
         )
 
 
+def _inviters_elsewhere(guests: list, space, shown: dict) -> dict:
+    """The guests of `space` who invited some of `guests` but are not among them (on
+    another page of the sidebar), by id: one query, only when there are some."""
+    wanted = {
+        grant.granted_by_id
+        for guest in guests
+        for grant in guest.space_grants.all()
+        if grant.space_id == space.id and grant.via == SpaceGrant.Via.GUEST
+    } - shown.keys()
+    if not wanted:
+        return {}
+    return {
+        guest.id: guest
+        for guest in access.guests_granted(Guest.objects.all(), space).filter(pk__in=wanted)
+    }
+
+
 def _limit(grant, limited) -> list | None:
     return None if grant.all_workbooks else limited[grant.space_id]
 
@@ -75,23 +94,26 @@ def _limit(grant, limited) -> list | None:
 def add_guest_sidebar(request, space, response) -> None:
     """The guests section of a space's page (settings.SPACE_PAGE_SECTIONS, which
     accounts.views.spaces.render_space calls): the space's guests, its pending invitations and
-    its shared link, with the forms that change them. Five queries however many guests, grants
-    and workbooks (four when the environment allows no shared link)."""
+    its shared link, with the forms that change them. The guests are paged (`?page=`, as the
+    Guests page). Six queries however many guests, grants and workbooks (five when the
+    environment allows no shared link; one more when a guest was invited by one on another
+    page)."""
     environment = space.environment
     methods = environment.guest_authentication
-    guests = list(
-        selectors.with_spaces(
-            access.guests_granted(
-                access.guests_within(request.reach.in_environment(environment)), space
-            )
+    guests = selectors.with_spaces(
+        access.guests_granted(
+            access.guests_within(request.reach.in_environment(environment)), space
         )
     )
+    page = Paginator(guests, GUESTS_PER_PAGE).get_page(request.GET.get("page"))
+    guests = list(page)
     _describe(guests, space)
     shared_links = GuestAuthentication.SHARED_LINK in methods
     response.template_name = "guests/space_detail.html"
     response.context_data.update(
         {
             "space_guests": guests,
+            "space_guests_page": page,
             "pending_links": list(selectors.pending_magic_links(space)),
             "magic_links_allowed": GuestAuthentication.MAGIC_LINK in methods,
             "shared_links_allowed": shared_links,

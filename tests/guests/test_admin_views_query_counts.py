@@ -41,10 +41,10 @@ def _count(client, url) -> int:
 # Every signed-in page starts with: session, user, membership with its account; then the
 # switcher's environments.
 PINNED = {
-    # + the space with its environment, its workbooks; the sidebar's guests, their grants
-    # with spaces, their workbook grants with workbooks, the pending links with guests, the
-    # shared link
-    "space": 11,
+    # + the space with its environment, its workbooks; the count of the sidebar's guests, a
+    # page of them, their grants with spaces, their workbook grants with workbooks, the
+    # pending links with guests, the shared link
+    "space": 12,
     # + the environment, the count of guests, a page of them, their grants with spaces,
     # their workbook grants with workbooks
     "guests": 9,

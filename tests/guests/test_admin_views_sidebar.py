@@ -57,6 +57,24 @@ def test_the_space_page_lists_its_guests_and_how_they_got_in(
     assert 'href="#id_guests_can_invite"' in page and 'id="id_guests_can_invite"' in page
 
 
+def test_the_sidebar_pages_its_guests_and_names_an_inviter_on_another_page(
+    admin_client, environment, space
+):
+    inviter = make_guest(environment, email="inviter@example.com", name="In Viter", spaces=[space])
+    for number in range(50):
+        make_guest(environment, email=f"g{number:02}@example.com", spaces=[space])
+    invitee = services.guest_invite_guest(
+        inviter=inviter, space=space, email="friend@example.com", name="Friend"
+    )
+    first = text(admin_client.get(page_url(space)))
+    listed = guest_items(first)
+    assert len(listed) == 50  # oldest first: the inviter, g00 … g48
+    assert "inviter@example.com" in listed[0] and "g48@example.com" in listed[-1]
+    assert "Page 1 of 2" in first and 'href="?page=2"' in first
+    (friend,) = guest_items(text(admin_client.get(f"{page_url(space)}?page=2")))[1:]
+    assert invitee.email in friend and "Invited by In Viter" in friend
+
+
 def test_the_sidebar_shows_no_magic_link_actions_when_the_environment_allows_none(
     admin_client, environment, space, guest
 ):

@@ -67,6 +67,8 @@ instructions: $(VENV)/installed .env
 
 # What a request costs PostgreSQL and Redis (README, "Scaling on paper"); needs
 # DATABASE_URL=postgres://… and Redis, and wrk as `make bench` installs it.
+# `make scaling SCALING_SIZE=large`: the lists at size instead, a million audit events and
+# the rest against a small account (README, "At size").
 scaling: $(VENV)/installed .env
 	@command -v wrk >/dev/null 2>&1 || { echo "wrk not found: run make bench once"; exit 1; }
 	$(PY) -m tests.perf.scaling

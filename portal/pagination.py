@@ -7,9 +7,12 @@ Out of range: a `pageSize` above MAX_PAGE_SIZE is clamped to it; a `pageSize` or
 page answers an empty page (with the real counts), so a script paging until it sees no
 rows stops cleanly.
 
-At size: `totalCount` is exact up to EXACT_COUNT_LIMIT rows and PostgreSQL's estimate past
-it (count_of), and a list that can grow without bound (the audit trail) sets `max_depth`:
-a page starting deeper is a 400 that names the filter to walk further with."""
+At size: a list that can grow without bound (the audit trail) sets `max_depth`, a page
+starting deeper being a 400 that names the filter to walk further with, and
+`estimates_total`: its `totalCount` is exact up to EXACT_COUNT_LIMIT rows and PostgreSQL's
+estimate past it (count_of). Every other list counts exactly: an estimate below the real
+number would leave the rows past it on pages no client asks for, with no cursor to reach
+them."""
 
 import json
 import math
@@ -53,11 +56,13 @@ def _positive_int(request, name: str, default: int) -> int:
 
 class Pagination(BasePagination):
     """Counts once and slices once: two queries whatever the number of rows (a third, the
-    estimate, past EXACT_COUNT_LIMIT rows)."""
+    estimate, past EXACT_COUNT_LIMIT rows of a list that estimates its total)."""
 
     # How many rows a page may skip (None: any), and what the 400 past it says.
     max_depth: int | None = None
     past_max_depth = ""
+    # Whether a total past EXACT_COUNT_LIMIT is the planner's estimate (count_of).
+    estimates_total = False
 
     def paginate_queryset(self, queryset, request, view=None, *, page_rows=None):
         """`page_rows`, if given, turns the page (the sliced queryset) into the rows to
@@ -65,7 +70,7 @@ class Pagination(BasePagination):
         not every row an OFFSET skips."""
         self.page_size = min(_positive_int(request, "pageSize", DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE)
         self.page_number = _positive_int(request, "pageNumber", 1)
-        self.total_count = count_of(queryset)
+        self.total_count = count_of(queryset) if self.estimates_total else queryset.count()
         start = (self.page_number - 1) * self.page_size
         if start >= self.total_count:
             return []

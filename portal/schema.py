@@ -69,8 +69,9 @@ class PaginationSerializer(serializers.Serializer):
     pageCount = serializers.IntegerField(min_value=0)
     totalCount = serializers.IntegerField(
         min_value=0,
-        help_text=f"Exact up to {EXACT_COUNT_LIMIT} rows; past that, the database's estimate "
-        "(and pageCount with it).",
+        help_text="Exact; of the audit trail (listEvents), exact up to "
+        f"{EXACT_COUNT_LIMIT} rows and past that the database's estimate (and pageCount with "
+        "it).",
     )
 
 

@@ -111,6 +111,7 @@ class EventOutput(serializers.Serializer):
 
 
 class EventPagination(Pagination):
+    estimates_total = True  # `before` reaches the events past a low estimate
     max_depth = selectors.EVENTS_MAX_DEPTH
     past_max_depth = (
         f"Pages reach {selectors.EVENTS_MAX_DEPTH} events deep; for older events, pass "

@@ -78,3 +78,23 @@ def test_a_value_that_is_not_a_whole_number_of_at_least_one_is_refused(events, q
 def test_two_queries_whatever_the_number_of_rows(events, django_assert_num_queries):
     with django_assert_num_queries(2):
         page("?pageSize=3", events)
+
+
+def test_a_total_is_counted_exactly_unless_the_list_estimates_it(events, monkeypatch):
+    """Past EXACT_COUNT_LIMIT, only a list that sets estimates_total (the audit trail, whose
+    `before` reaches what a low estimate would leave out) answers PostgreSQL's estimate;
+    every other list counts, so that each of its rows is on a page a client asks for."""
+    monkeypatch.setattr("portal.pagination.EXACT_COUNT_LIMIT", 1)
+    total = events.count()
+    _, answer = page("?pageSize=1", events.filter(topic__contains=":"))
+    assert answer["pagination"]["totalCount"] == total
+    rows, answer = page(f"?pageSize=1&pageNumber={total}", events.filter(topic__contains=":"))
+    assert len(rows) == 1 and answer["pagination"]["pageCount"] == total
+
+    class Estimating(Pagination):
+        estimates_total = True
+
+    counted = []
+    monkeypatch.setattr("portal.pagination.count_of", lambda queryset: counted.append(1) or 7)
+    Estimating().paginate_queryset(events, Request(APIRequestFactory().get("/v1/events")))
+    assert counted == [1]

@@ -229,14 +229,14 @@ class ApiKeyFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *, environment, type, keep_old_for, actor=None):
-        key, raw = token_services.api_key_roll(
+        rolled = token_services.api_key_roll(
             environment=environment,
             actor=actor or administrator_of(environment.account),
             key_type=type,
             keep_old_for=keep_old_for,
         )
-        key.raw = raw
-        return key
+        rolled.key.raw = rolled.raw
+        return rolled.key
 
 
 class SecretFactory(factory.django.DjangoModelFactory):

@@ -209,12 +209,12 @@ class ApiKeyRoll(APIView):
     def post(self, request):
         data = validated(serializers.ApiKeyRollInput, request.data)
         environment = accounts_access.environment_within(request.user, data["environmentId"])
-        key, _raw = services.api_key_roll(
+        key = services.api_key_roll(
             environment=environment,
             actor=request.user,
             key_type=data["type"],
             keep_old_for=services.ROLL_GRACE_CHOICES[data["expiresIn"]],
-        )
+        ).key
         return data_response(_keys_json([key], request.user), status.HTTP_201_CREATED)
 
     @extend_schema(

@@ -74,9 +74,17 @@ def api_keys_create_for_environment(
 
 
 @transaction.atomic
+@dataclass(frozen=True)
+class RolledKey:
+    key: ApiKey  # the new key
+    raw: str  # its value, shown this once
+    replaced: ApiKey | None  # the key that was current until now, if there was one
+    replaced_until: datetime | None  # when that key stops working; None: it already has
+
+
 def api_key_roll(
     *, environment: Environment, actor: Actor, key_type: str, keep_old_for: timedelta = timedelta(0)
-) -> tuple[ApiKey, str]:
+) -> RolledKey:
     """A new key of `key_type`; the environment's current keys of that type keep working
     for `keep_old_for` (zero: refused at once), then are refused."""
     if key_type not in ApiKey.Type.values:
@@ -91,10 +99,13 @@ def api_key_roll(
     retiring = list(
         old_keys.filter(expires_at__isnull=True) | old_keys.filter(expires_at__gt=retire_at)
     )
+    replaced = next((old for old in retiring if old.expires_at is None), None)
     if keep_old_for:
         old_keys.filter(pk__in=[key.pk for key in retiring]).update(
             expires_at=retire_at, updated_at=now
         )
+        for old in retiring:
+            old.expires_at, old.updated_at = retire_at, now
     else:
         old_keys.filter(pk__in=[key.pk for key in retiring]).delete()
     key, raw = _api_key_create(environment=environment, key_type=key_type)
@@ -107,7 +118,12 @@ def api_key_roll(
         retiredKeyIds=[old.id for old in retiring],
         oldKeysExpireAt=retire_at.isoformat() if keep_old_for else None,
     )
-    return key, raw
+    return RolledKey(
+        key=key,
+        raw=raw,
+        replaced=replaced,
+        replaced_until=retire_at if keep_old_for and replaced else None,
+    )
 
 
 @transaction.atomic

@@ -244,10 +244,7 @@ def api_key_roll(request, account, environment_id):
         messages.error(request, "Choose a key type and how long the old key keeps working.")
         return redirect("tokens:api-keys", environment.id)
     key_type = form.cleaned_data["type"]
-    old_key = ApiKey.objects.filter(
-        environment=environment, type=key_type, expires_at__isnull=True
-    ).first()
-    services.api_key_roll(
+    rolled = services.api_key_roll(
         environment=environment,
         actor=request.user,
         key_type=key_type,
@@ -255,14 +252,13 @@ def api_key_roll(request, account, environment_id):
     )
     label = ApiKey.Type(key_type).label.lower()
     message = f"New {label} created."
-    if old_key is not None:
-        # Read back what the service decided, so the message cannot disagree with it.
-        stops_at = ApiKey.objects.filter(pk=old_key.pk).values_list("expires_at", flat=True).first()
-        if stops_at is None:
+    if (old_key := rolled.replaced) is not None:
+        if rolled.replaced_until is None:
             message += f" The old key …{old_key.last_four} stopped working at once."
         else:
             message += (
-                f" The old key …{old_key.last_four} stops working at {_utc_minute(stops_at)}."
+                f" The old key …{old_key.last_four} stops working at "
+                f"{_utc_minute(rolled.replaced_until)}."
             )
     messages.success(request, message)
     return redirect("tokens:api-keys", environment.id)

@@ -51,7 +51,7 @@ def key_for(environment: Environment, key_type: str) -> str:
     """A fresh raw key of the environment (values exist only when a key is made)."""
     return token_services.api_key_roll(
         environment=environment, actor=administrator_of(environment.account), key_type=key_type
-    )[1]
+    ).raw
 
 
 def space_token_for(space) -> str:

@@ -61,15 +61,15 @@ def build_schemes() -> dict[str, tuple[str, str]]:
     NoAuthentication.account_id = account.id
     _, pat = services.personal_access_token_create(user=user, name="bench")
     environment = development(account)
-    _, secret_key = services.api_key_roll(
+    secret_key = services.api_key_roll(
         environment=environment, actor=user, key_type=ApiKey.Type.SECRET
-    )
-    publishable, publishable_key = services.api_key_roll(
+    ).raw
+    publishable = services.api_key_roll(
         environment=environment, actor=user, key_type=ApiKey.Type.PUBLISHABLE
     )
     # A space, with the access token a publishable key that creates it is handed.
     space = space_create(environment=environment, actor=user, name="bench")
-    space_token = services.space_access_token_create(space=space, api_key_id=publishable.id)
+    space_token = services.space_access_token_create(space=space, api_key_id=publishable.key.id)
     guest = guest_create(
         environment=environment,
         actor=user,
@@ -90,7 +90,7 @@ def build_schemes() -> dict[str, tuple[str, str]]:
         "one database round trip": ("/v1/bench/round-trip", ""),
         "PAT": ("/v1/bench/bearer", f"Bearer {pat}"),
         "secret key": ("/v1/bench/bearer", f"Bearer {secret_key}"),
-        "publishable key": ("/v1/bench/bearer", f"Bearer {publishable_key}"),
+        "publishable key": ("/v1/bench/bearer", f"Bearer {publishable.raw}"),
         "access token": ("/v1/bench/bearer", f"Bearer {access_token}"),
         "space access token": ("/v1/bench/bearer", f"Bearer {space_token}"),
         "guest access token": ("/v1/bench/bearer", f"Bearer {guest_token}"),

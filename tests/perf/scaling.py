@@ -104,9 +104,9 @@ def _prepare_here() -> None:
             spaces=[{"space": space, "workbooks": None}],
         )
     _, pat = token_services.personal_access_token_create(user=user, name="scaling")
-    _, secret_key = token_services.api_key_roll(
+    secret_key = token_services.api_key_roll(
         environment=environment, actor=user, key_type=ApiKey.Type.SECRET
-    )
+    ).raw
     access_token, _ = access_tokens.issue(
         kind=access_tokens.USER,
         subject=user.id,

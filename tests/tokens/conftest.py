@@ -41,11 +41,11 @@ def secret_key(account, admin_user):
     """A raw secret key of the development environment (values exist only at creation)."""
     return services.api_key_roll(
         environment=development(account), actor=admin_user, key_type=ApiKey.Type.SECRET
-    )[1]
+    ).raw
 
 
 @pytest.fixture
 def publishable_key(account, admin_user):
     return services.api_key_roll(
         environment=development(account), actor=admin_user, key_type=ApiKey.Type.PUBLISHABLE
-    )[1]
+    ).raw

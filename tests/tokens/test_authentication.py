@@ -121,9 +121,9 @@ def test_token_in_the_body_is_ignored(pat):
 
 
 def test_secret_key_and_access_token_are_accepted(account, admin_user):
-    _, secret_key = services.api_key_roll(
+    secret_key = services.api_key_roll(
         environment=development(account), actor=admin_user, key_type=ApiKey.Type.SECRET
-    )
+    ).raw
     assert call(authorization=f"Bearer {secret_key}").data["data"]["kind"] == "secret_key"
     token, _ = user_access_token(admin_user)
     assert call(authorization=f"Bearer {token}").data["data"]["kind"] == "user"
@@ -133,7 +133,7 @@ def test_secret_key_and_access_token_are_accepted(account, admin_user):
 def publishable_key(account, admin_user):
     return services.api_key_roll(
         environment=development(account), actor=admin_user, key_type=ApiKey.Type.PUBLISHABLE
-    )[1]
+    ).raw
 
 
 def test_publishable_key_outside_its_operations_is_403_insufficient_scope(publishable_key):

@@ -93,9 +93,10 @@ def test_the_lookup_reads_every_column_as_the_orm_does(admin_user, account):
     assert {name: getattr(read, name) for name in ("id", "name", "last_used_at", "expires_at")} == {
         name: getattr(token, name) for name in ("id", "name", "last_used_at", "expires_at")
     }
-    key, key_raw = services.api_key_roll(
+    rolled = services.api_key_roll(
         environment=development(account), actor=admin_user, key_type=ApiKey.Type.PUBLISHABLE
     )
+    key, key_raw = rolled.key, rolled.raw
     assert verify(key_raw).credential.operations == ApiKey.objects.get(pk=key.pk).operations
 
 

@@ -68,9 +68,10 @@ def test_an_environment_whose_keys_cannot_be_made_is_not_made(account, admin_use
 
 
 def test_a_key_is_stored_as_digest_and_ciphertext_never_in_clear(account, admin_user):
-    key, raw = services.api_key_roll(
+    rolled = services.api_key_roll(
         environment=development(account), actor=admin_user, key_type=ApiKey.Type.SECRET
     )
+    key, raw = rolled.key, rolled.raw
     assert credentials.parse(raw) == credentials.SECRET_KEY
     assert key.digest == credentials.digest(raw)
     assert raw not in key.encrypted_value and key.raw_key == raw
@@ -81,10 +82,13 @@ def test_a_key_is_stored_as_digest_and_ciphertext_never_in_clear(account, admin_
 def test_rolling_now_removes_the_old_key_and_says_which(account, admin_user):
     environment = development(account)
     old = environment.api_keys.get(type=ApiKey.Type.SECRET)
-    key, _raw = services.api_key_roll(
+    rolled = services.api_key_roll(
         environment=environment, actor=admin_user, key_type=ApiKey.Type.SECRET
     )
+    key = rolled.key
     assert list(environment.api_keys.filter(type=ApiKey.Type.SECRET)) == [key]
+    # What was decided comes back: which key was replaced, and that it stopped at once.
+    assert (rolled.replaced, rolled.replaced_until) == (old, None)
     (event,) = events("api-key:rolled")
     assert event.actor_id == admin_user.id
     assert event.payload == {
@@ -101,7 +105,7 @@ def test_rolling_with_grace_keeps_the_old_key_until_then(account, admin_user):
     environment = development(account)
     old = environment.api_keys.get(type=ApiKey.Type.PUBLISHABLE)
     before = timezone.now()
-    services.api_key_roll(
+    rolled = services.api_key_roll(
         environment=environment,
         actor=admin_user,
         key_type=ApiKey.Type.PUBLISHABLE,
@@ -109,6 +113,8 @@ def test_rolling_with_grace_keeps_the_old_key_until_then(account, admin_user):
     )
     old.refresh_from_db()
     assert before + timedelta(hours=24) <= old.expires_at <= timezone.now() + timedelta(hours=24)
+    assert rolled.replaced == old
+    assert rolled.replaced_until == rolled.replaced.expires_at == old.expires_at
     (event,) = events("api-key:rolled")
     assert event.payload["retiredKeyIds"] == [old.id]
     assert event.payload["oldKeysExpireAt"] == old.expires_at.isoformat()

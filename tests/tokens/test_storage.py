@@ -33,15 +33,15 @@ def test_no_credential_or_secret_value_is_stored_in_clear():
         token=services.personal_access_token_create(user=user, name="regen")[0], actor=user
     )
     _, client_secret = services.client_credential_create(user=user)
-    _, secret_key = services.api_key_roll(
+    secret_key = services.api_key_roll(
         environment=environment, actor=user, key_type=ApiKey.Type.SECRET
-    )
-    _, rolled_secret_key = services.api_key_roll(
+    ).raw
+    rolled_secret_key = services.api_key_roll(
         environment=environment,
         actor=user,
         key_type=ApiKey.Type.SECRET,
         keep_old_for=services.ROLL_GRACE_CHOICES["1h"],
-    )
+    ).raw
     services.secret_upsert(
         environment=environment, actor=user, name="DB_PASSWORD", value="hunter2-env-level"
     )

@@ -29,7 +29,10 @@ def pat(admin_user):
 
 
 def rolled_key(environment, actor, key_type=ApiKey.Type.SECRET, **kwargs):
-    return services.api_key_roll(environment=environment, actor=actor, key_type=key_type, **kwargs)
+    rolled = services.api_key_roll(
+        environment=environment, actor=actor, key_type=key_type, **kwargs
+    )
+    return rolled.key, rolled.raw
 
 
 # Personal access tokens -----------------------------------------------------------------

@@ -13,9 +13,9 @@ and which nothing else in the process calls), named to callgrind by its C functi
 count is the process's own instructions, whatever runs beside it, and the environment is
 fixed (PYTHONHASHSEED, the locale, the settings), so the same commit gives the same
 numbers; only the fixtures' random values (ids, token values) differ between runs, which
-moves a count by a few instructions at most. It needs a Python built with its symbols
-(CPython's own and pyenv's builds are; a stripped one makes callgrind count nothing, which
-is reported).
+moves a count by a hair (README, Benchmark) and a ratio not at all. It needs a Python
+built with its symbols, as pyenv's builds are: on a stripped one callgrind finds no
+function to count, which is reported.
 
 Tunable with BENCH_INSTRUCTIONS_REQUESTS and BENCH_INSTRUCTIONS_WARM_UP; `make
 instructions` prints this table alone. A ratio is no authentication's instructions over

@@ -4,12 +4,15 @@ process (tokens.lookups), reading the guest's state again on every request.
 A token names its guest (`sub`) and, if it was made for one space, that space (`spc`). The
 query finds the guest (and, for a space's token, the guest's grant to it): a deleted guest
 has no row, a guest removed from the space no grant, so the token is refused on the very
-next request, on every process, with nothing cached anywhere."""
+next request, on every process: nothing the query reads is cached."""
 
-from accounts.models import Account, Environment, Space
+from collections.abc import Mapping
+
+from accounts.models import Environment, Space
 from guests.access import GuestPrincipal
 from guests.models import Guest, SpaceGrant
-from tokens.lookups import JoinedLookup, cache_relation, model_instance
+from tokens.lookups import JoinedLookup
+from tokens.verification import environment_in, space_in
 
 SPACE_CLAIM = "spc"
 
@@ -27,7 +30,7 @@ GUEST_SPACE_LOOKUP = JoinedLookup(
 )
 
 
-def resolve_guest_access_token(claims: dict) -> GuestPrincipal | None:
+def resolve_guest_access_token(claims: Mapping) -> GuestPrincipal | None:
     """tokens.verification's resolver for GUEST tokens (settings.ACCESS_TOKEN_RESOLVERS):
     the guest principal, or None."""
     guest_id, space_id = claims["sub"], claims.get(SPACE_CLAIM)
@@ -40,20 +43,21 @@ def resolve_guest_access_token(claims: dict) -> GuestPrincipal | None:
     if row is None:
         return None
     environment_id, account_id = row
-    account = model_instance(Account, {"id": account_id})
-    environment = model_instance(Environment, {"id": environment_id, "account_id": account_id})
-    cache_relation(environment, "account", account)
-    space = None
-    if space_id is not None:
-        space = model_instance(Space, {"id": space_id, "environment_id": environment_id})
-        cache_relation(space, "environment", environment)
+
+    # Built when first read, from the principal's own objects (tokens.principal).
+    def environment() -> Environment:
+        return environment_in(environment_id, principal.account)
+
+    def space() -> Space:
+        return space_in(space_id, principal.environment)
+
     # The principal's id is the guest's: what the audit trail records as the actor, and
     # what its spaces and workbooks are narrowed to.
-    return GuestPrincipal(
+    principal = GuestPrincipal(
         kind=GuestPrincipal.GUEST,
         id=guest_id,
         account_id=account_id,
-        account=account,
         environment=environment,
-        space=space,
+        space=space if space_id is not None else None,
     )
+    return principal

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from accounts.access import Reach
 from accounts.models import Account, Environment, Space, User
 from tokens import services
+from tokens.lookups import model_instance
 from tokens.models import ApiKey, PersonalAccessToken
 
 # What vouched for a caller that is a stored credential (an access token is not stored).
@@ -24,14 +25,26 @@ class Principal(Reach):
     on, linked to one another; an object's other fields load in one query when first read
     (portal.deferred). Nothing here is meant to change after verification.
 
-    `user` and `credential` may be given as functions that build them, called when first
-    read: most requests never read them, and building them for every request was a
-    measurable share of a small API request (README, Benchmark)."""
+    Verification gives `environment`, `space`, `user` and `credential` as functions that
+    build them, called when first read, and `account` not at all: it is built from
+    `account_id` when first read. Most requests never read them, and building them for
+    every request was a measurable share of a small API request (README, Benchmark). So
+    Reach's `account`, `environment` and `space` are properties here, read-only like the
+    rest; Reach's own attributes of those names are not set."""
 
     is_authenticated = True
     is_anonymous = False
 
-    __slots__ = ("id", "account_id", "_user", "_credential", "operations")
+    __slots__ = (
+        "id",
+        "account_id",
+        "_account",
+        "_environment",
+        "_space",
+        "_user",
+        "_credential",
+        "operations",
+    )
 
     def __init__(
         self,
@@ -39,19 +52,40 @@ class Principal(Reach):
         kind: str,
         id: str,
         account_id: str,
-        account: Account,
+        account: Account | None = None,
         user: User | Callable[[], User] | None = None,
         credential: Credential | Callable[[], Credential] | None = None,
-        environment: Environment | None = None,
-        space: Space | None = None,
+        environment: Environment | Callable[[], Environment] | None = None,
+        space: Space | Callable[[], Space] | None = None,
         operations: tuple[tuple[str, str], ...] = (),
     ):
-        super().__init__(kind=kind, account=account, environment=environment, space=space)
+        self.kind = kind
         self.id = id
         self.account_id = account_id
+        self._account = account
+        self._environment = environment
+        self._space = space
         self._user = user
         self._credential = credential
         self.operations = operations
+
+    @property
+    def account(self) -> Account:
+        if self._account is None:
+            self._account = model_instance(Account, {"id": self.account_id})
+        return self._account
+
+    @property
+    def environment(self) -> Environment | None:
+        if callable(self._environment):
+            self._environment = self._environment()
+        return self._environment
+
+    @property
+    def space(self) -> Space | None:
+        if callable(self._space):
+            self._space = self._space()
+        return self._space
 
     @property
     def user(self) -> User | None:

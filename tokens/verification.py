@@ -2,20 +2,22 @@
 checksum before any query, then resolve it with exactly one indexed query. No password
 hashing here: every credential is high-entropy, so a SHA-256 digest lookup is enough.
 
-Nothing is cached between requests, so a deleted token, key or user, or a deactivated user,
-is refused on the very next request on every process.
+Nothing the database says is cached between requests, so a deleted token, key or user, or a
+deactivated user, is refused on the very next request on every process. (An access token's
+signature check, a function of the token alone, is remembered per process:
+tokens.access_tokens.)
 
 Each kind's lookup (tokens.lookups: one fixed statement, composed once per process) reads
 only the ids that link the caller's objects, each once, and what verification decides on;
 times are compared in SQL against the current time bound as a parameter, since reading a
 datetime costs more than the query. An object's other fields load together, in one query,
-when a request first uses one (portal.deferred); the principal's user and credential are
-built when first read (tokens.principal says why)."""
+when a request first uses one (portal.deferred); the principal's account, environment,
+space, user and credential are built when first read (tokens.principal says why)."""
 
 import functools
+from collections.abc import Mapping
 
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -28,14 +30,6 @@ from tokens.principal import Principal
 
 # User.credentials_version is a PositiveIntegerField: 32 bits on every database.
 MAX_CREDENTIALS_VERSION = 2**31 - 1
-
-# Any datetime field: it writes a moment as its column stores it (SQLite keeps text).
-_MOMENT = PersonalAccessToken._meta.get_field("expires_at")
-
-
-def _as_stored(moment):
-    # `prepared`: an aware datetime from timezone.now() needs no conversion first.
-    return _MOMENT.get_db_prep_value(moment, connection, prepared=True)
 
 
 def verify(raw: str) -> Principal | None:
@@ -69,28 +63,24 @@ PAT_LOOKUP = JoinedLookup(
 
 def _verify_personal_access_token(raw: str) -> Principal | None:
     now = timezone.now()
-    row = PAT_LOOKUP.fetch(
-        [_as_stored(now - USE_RESOLUTION), credentials.digest(raw), _as_stored(now)]
-    )
+    row = PAT_LOOKUP.fetch([now - USE_RESOLUTION, credentials.digest(raw), now])
     if row is None:
         return None
     token_id, user_id, use_to_record, membership_id, account_id = row
     if use_to_record:
         record_use(model=PersonalAccessToken, pk=token_id, field="last_used_at", now=now)
-    account = model_instance(Account, {"id": account_id})
+
+    # Built when first read, from the principal's own objects: one object each.
+    def user() -> User:
+        return _user_with_account(user_id, membership_id, principal.account)
 
     def token() -> PersonalAccessToken:
         token = model_instance(PersonalAccessToken, {"id": token_id})
-        cache_relation(token, "user", principal.user)  # the principal's own user, one object
+        cache_relation(token, "user", principal.user)
         return token
 
     principal = Principal(
-        kind=Principal.USER,
-        id=user_id,
-        account_id=account_id,
-        account=account,
-        user=functools.partial(_user_with_account, user_id, membership_id, account),
-        credential=token,
+        kind=Principal.USER, id=user_id, account_id=account_id, user=user, credential=token
     )
     return principal
 
@@ -102,6 +92,20 @@ def _user_with_account(user_id: str, membership_id: int, account: Account) -> Us
     cache_relation(membership, "account", account)
     cache_relation(user, "membership", membership)
     return user
+
+
+def environment_in(environment_id: str, account: Account) -> Environment:
+    """The environment with its account attached."""
+    environment = model_instance(Environment, {"id": environment_id})
+    cache_relation(environment, "account", account)
+    return environment
+
+
+def space_in(space_id: str, environment: Environment) -> Space:
+    """The space with its environment attached."""
+    space = model_instance(Space, {"id": space_id})
+    cache_relation(space, "environment", environment)
+    return space
 
 
 # Secret and publishable keys -----------------------------------------------------------
@@ -124,35 +128,33 @@ API_KEY_LOOKUP = JoinedLookup(
 def _verify_api_key(raw: str, prefix: str) -> Principal | None:
     key_type = ApiKey.Type.SECRET if prefix == credentials.SECRET_KEY else ApiKey.Type.PUBLISHABLE
     now = timezone.now()
-    row = API_KEY_LOOKUP.fetch(
-        [_as_stored(now - USE_RESOLUTION), credentials.digest(raw), key_type, _as_stored(now)]
-    )
+    row = API_KEY_LOOKUP.fetch([now - USE_RESOLUTION, credentials.digest(raw), key_type, now])
     if row is None:
         return None
     key_id, environment_id, operations, use_to_record, account_id = row
     if use_to_record:
         record_use(model=ApiKey, pk=key_id, field="last_used_at", now=now)
-    account = model_instance(Account, {"id": account_id})
-    environment = model_instance(Environment, {"id": environment_id})
-    cache_relation(environment, "account", account)
+
+    def environment() -> Environment:
+        return environment_in(environment_id, principal.account)
 
     def key() -> ApiKey:
         key = model_instance(ApiKey, {"id": key_id, "operations": operations})
-        cache_relation(key, "environment", environment)
+        cache_relation(key, "environment", principal.environment)
         return key
 
     is_secret = key_type == ApiKey.Type.SECRET
-    return Principal(
+    principal = Principal(
         kind=Principal.SECRET_KEY if is_secret else Principal.PUBLISHABLE_KEY,
         id=key_id,
         account_id=account_id,
-        account=account,
         credential=key,
         environment=environment,
         operations=()
         if is_secret
         else tuple((op["method"].upper(), op["path"].rstrip("/")) for op in operations),
     )
+    return principal
 
 
 # Access tokens (JWT) -------------------------------------------------------------------
@@ -171,7 +173,11 @@ def _verify_access_token(raw: str) -> Principal | None:
     # function settings.ACCESS_TOKEN_RESOLVERS names for it: claims -> Principal or None,
     # in one query. A kind none is named for is refused.
     resolver = settings.ACCESS_TOKEN_RESOLVERS.get(kind)
-    return import_string(resolver)(claims) if resolver else None
+    return _imported(resolver)(claims) if resolver else None
+
+
+# A dotted path names the same function for the life of the process: imported once per path.
+_imported = functools.cache(import_string)
 
 
 # The user's id is the access token's subject; the token was issued under the user's current
@@ -191,7 +197,7 @@ CLIENT_USER_LOOKUP = JoinedLookup(
 )
 
 
-def _resolve_user_access_token(claims: dict) -> Principal | None:
+def _resolve_user_access_token(claims: Mapping) -> Principal | None:
     # The subject's state is read again on every request: a deleted or deactivated user, a
     # password set since the token was issued, or a deleted client credential refuses its
     # outstanding access tokens at once.
@@ -210,14 +216,12 @@ def _resolve_user_access_token(claims: dict) -> Principal | None:
     if row is None:
         return None
     membership_id, account_id = row
-    account = model_instance(Account, {"id": account_id})
-    return Principal(
-        kind=Principal.USER,
-        id=user_id,
-        account_id=account_id,
-        account=account,
-        user=functools.partial(_user_with_account, user_id, membership_id, account),
-    )
+
+    def user() -> User:
+        return _user_with_account(user_id, membership_id, principal.account)
+
+    principal = Principal(kind=Principal.USER, id=user_id, account_id=account_id, user=user)
+    return principal
 
 
 # Valid while its space exists and the publishable key that made it is still accepted.
@@ -230,25 +234,27 @@ SPACE_LOOKUP = JoinedLookup(
 )
 
 
-def _resolve_space_access_token(claims: dict) -> Principal | None:
+def _resolve_space_access_token(claims: Mapping) -> Principal | None:
     key_id = claims.get("key")
     if not isinstance(key_id, str):
         return None
     space_id = claims["sub"]
-    row = SPACE_LOOKUP.fetch([key_id, space_id, _as_stored(timezone.now())])
+    row = SPACE_LOOKUP.fetch([key_id, space_id, timezone.now()])
     if row is None:
         return None
     environment_id, account_id = row
-    account = model_instance(Account, {"id": account_id})
-    environment = model_instance(Environment, {"id": environment_id})
-    cache_relation(environment, "account", account)
-    space = model_instance(Space, {"id": space_id})
-    cache_relation(space, "environment", environment)
-    return Principal(
+
+    def environment() -> Environment:
+        return environment_in(environment_id, principal.account)
+
+    def space() -> Space:
+        return space_in(space_id, principal.environment)
+
+    principal = Principal(
         kind=Principal.SPACE,
         id=key_id,
         account_id=account_id,
-        account=account,
         environment=environment,
         space=space,
     )
+    return principal

@@ -60,3 +60,34 @@ class RedactCredentials(logging.Filter):
         if record.stack_info:
             record.stack_info = redact(record.stack_info)
         return True
+
+
+def logging_config(*, log_format: str, level: str) -> dict:
+    """Django's LOGGING: one console handler, through the credential filter, for every
+    logger; `log_format` "json" writes JSON lines (portal.request_log.JsonFormatter)."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"redact_credentials": {"()": "portal.logging.RedactCredentials"}},
+        "formatters": {
+            "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+            "json": {"()": "portal.request_log.JsonFormatter"},
+        },
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "filters": ["redact_credentials"],
+                "formatter": "json" if log_format == "json" else "text",
+            },
+        },
+        "loggers": {
+            # Django's default gives its logger a console handler of its own (DEBUG on) and
+            # the admins' mail (DEBUG off), neither through our filter, and it logs
+            # token-bearing paths ("Method Not Allowed (HEAD): /guest/magic/…"): ours alone.
+            "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+            # The dev server logs each request too; ours says it already, so only its
+            # warnings and errors (through our filter).
+            "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        },
+        "root": {"handlers": ["console"], "level": level},
+    }

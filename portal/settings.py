@@ -12,6 +12,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 
 from portal import security_headers
+from portal.logging import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 LOCAL_ENV_FILE = BASE_DIR / ".env"
@@ -383,31 +384,7 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
 
 # One line per request from portal/request_log.py (gunicorn's access log is off); JSON
-# lines with LOG_FORMAT=json. Every line passes the credential filter.
-LOG_FORMAT = env.str("LOG_FORMAT", default="text")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"redact_credentials": {"()": "portal.logging.RedactCredentials"}},
-    "formatters": {
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-        "json": {"()": "portal.request_log.JsonFormatter"},
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "filters": ["redact_credentials"],
-            "formatter": "json" if LOG_FORMAT == "json" else "text",
-        },
-    },
-    "loggers": {
-        # Django's default gives its logger a console handler of its own (DEBUG on) and the
-        # admins' mail (DEBUG off), neither through our filter, and it logs token-bearing
-        # paths ("Method Not Allowed (HEAD): /guest/magic/…"): ours alone, then.
-        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        # The dev server logs each request too; ours says it already, so only its warnings
-        # and errors (through our filter).
-        "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
-    },
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-}
+# lines with LOG_FORMAT=json. Every line passes the credential filter (portal/logging.py).
+LOGGING = logging_config(
+    log_format=env.str("LOG_FORMAT", default="text"), level=env.str("LOG_LEVEL", default="INFO")
+)

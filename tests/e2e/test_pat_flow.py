@@ -118,7 +118,8 @@ def test_reloading_after_regenerate_keeps_the_new_value_working(page, base_url):
     digest = PersonalAccessToken.objects.get(pk=token.pk).digest
 
     # portal.js turns the response into a GET of its address, which leads to the list; had the
-    # browser re-sent the POST instead, its spent nonce would make nothing (test_views.py).
+    # browser re-sent the POST instead, its spent nonce would make nothing
+    # (tests/tokens/test_views_personal_access_tokens.py).
     page.reload()
     expect(page.get_by_role("heading", name="Personal Access Tokens")).to_be_visible()
     assert page.url == f"{base_url}/personal-access-tokens/"

@@ -1,4 +1,5 @@
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from tests.factories import development
@@ -49,3 +50,11 @@ def publishable_key(account, admin_user):
     return services.api_key_roll(
         environment=development(account), actor=admin_user, key_type=ApiKey.Type.PUBLISHABLE
     ).raw
+
+
+@pytest.fixture
+def frozen_now(monkeypatch):
+    """The clock stopped at a whole minute close to the real one (sessions stay valid)."""
+    moment = timezone.now().replace(second=0, microsecond=0)
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+    return moment

@@ -16,8 +16,10 @@ space, user and credential are built when first read (tokens.principal says why)
 
 import functools
 from collections.abc import Mapping
+from datetime import UTC, datetime
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -44,6 +46,18 @@ def verify(raw: str) -> Principal | None:
     return None  # a malformed value, a bad checksum, or a client secret (not a bearer token)
 
 
+@functools.lru_cache(maxsize=1)
+def _use_recorded_before(second: int):
+    """A PAT's or key's use is recorded when the last one recorded is older than this:
+    USE_RESOLUTION before the start of the second `second` (a Unix time), as the column
+    stores it. Bound as a parameter like the current time, but made once a second rather
+    than on every request: binding a datetime cost about as much as a fifth of the query,
+    and a use recorded up to a second later changes nothing. It decides no refusal; the
+    expiry is compared with the exact time of each request."""
+    moment = datetime.fromtimestamp(second, UTC) - USE_RESOLUTION
+    return connection.ops.adapt_datetimefield_value(moment)
+
+
 # Personal access tokens ----------------------------------------------------------------
 
 # Params: a minute ago (is the use to be recorded?), the digest, now (expiry).
@@ -63,7 +77,9 @@ PAT_LOOKUP = JoinedLookup(
 
 def _verify_personal_access_token(raw: str) -> Principal | None:
     now = timezone.now()
-    row = PAT_LOOKUP.fetch([now - USE_RESOLUTION, credentials.digest(raw), now])
+    row = PAT_LOOKUP.fetch(
+        [_use_recorded_before(int(now.timestamp())), credentials.digest(raw), now]
+    )
     if row is None:
         return None
     token_id, user_id, use_to_record, membership_id, account_id = row
@@ -128,7 +144,9 @@ API_KEY_LOOKUP = JoinedLookup(
 def _verify_api_key(raw: str, prefix: str) -> Principal | None:
     key_type = ApiKey.Type.SECRET if prefix == credentials.SECRET_KEY else ApiKey.Type.PUBLISHABLE
     now = timezone.now()
-    row = API_KEY_LOOKUP.fetch([now - USE_RESOLUTION, credentials.digest(raw), key_type, now])
+    row = API_KEY_LOOKUP.fetch(
+        [_use_recorded_before(int(now.timestamp())), credentials.digest(raw), key_type, now]
+    )
     if row is None:
         return None
     key_id, environment_id, operations, use_to_record, account_id = row

@@ -5,18 +5,8 @@ deleted, and a superuser may correct a name or add a user."""
 
 import pytest
 
-from accounts.models import (
-    Account,
-    AdminInvitation,
-    Environment,
-    Event,
-    Space,
-    User,
-    Workbook,
-)
-from tests.accounts.admin_helpers import (
-    admin_url,
-)
+from accounts.models import Account, AdminInvitation, Environment, Event, Space, User, Workbook
+from tests.accounts.admin_helpers import admin_url
 from tests.factories import administrator_of
 
 

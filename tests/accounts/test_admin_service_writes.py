@@ -2,18 +2,8 @@
 every other: changing a space, an environment, a workbook or an account, a change the service
 refuses, and deleting environments, spaces and workbooks one by one or selected together."""
 
-from accounts.models import (
-    Environment,
-    Space,
-    Workbook,
-)
-from tests.accounts.admin_helpers import (
-    admin_url,
-    bulk_delete,
-    events,
-    messages_of,
-    superuser_of,
-)
+from accounts.models import Environment, Space, Workbook
+from tests.accounts.admin_helpers import admin_url, bulk_delete, events, messages_of, superuser_of
 
 
 def test_changing_a_spaces_name_records_space_updated(superuser_client, objects):

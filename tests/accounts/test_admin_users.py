@@ -4,16 +4,8 @@ deleted directly, and a password set here is on the audit trail."""
 
 import pytest
 
-from accounts.models import (
-    User,
-)
-from tests.accounts.admin_helpers import (
-    admin_url,
-    bulk_delete,
-    events,
-    messages_of,
-    superuser_of,
-)
+from accounts.models import User
+from tests.accounts.admin_helpers import admin_url, bulk_delete, events, messages_of, superuser_of
 
 
 def test_the_last_administrator_cannot_be_deleted_here_either(superuser_client, objects):

@@ -6,10 +6,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.models import Event
-from tests.factories import (
-    development,
-    production,
-)
+from tests.factories import development, production
 from tests.tokens.api_helpers import errors
 from tests.tokens.conftest import bearer
 from tokens.models import ApiKey

@@ -10,10 +10,7 @@ from django.utils.dateparse import parse_datetime
 from rest_framework.test import APIClient
 
 from accounts.models import Event
-from tests.factories import (
-    AdministratorFactory,
-    administrator_of,
-)
+from tests.factories import AdministratorFactory, administrator_of
 from tests.tokens.api_helpers import errors
 from tests.tokens.conftest import bearer
 from tokens import services

@@ -5,13 +5,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.models import Event
-from tests.factories import (
-    SpaceFactory,
-    administrator_of,
-    development,
-    make_account,
-    production,
-)
+from tests.factories import SpaceFactory, administrator_of, development, make_account, production
 from tests.tokens.api_helpers import errors
 from tests.tokens.conftest import bearer
 from tokens import services

@@ -113,11 +113,6 @@ class World:
         return client_with(self.tokens[caller])
 
 
-@pytest.fixture
-def world(db):
-    return World()
-
-
 def test_the_kinds_of_caller_are_the_principals_kinds():
     # accounts cannot import tokens: the kinds are its Reach's, which Principal inherits,
     # and accounts.api.callers names them from there.

@@ -7,12 +7,7 @@ from django.core.exceptions import ValidationError
 
 from accounts import services
 from accounts.models import Event
-from tests.accounts.test_api_access import World, send
-
-
-@pytest.fixture
-def world(db):
-    return World()
+from tests.accounts.test_api_access import send
 
 
 def test_the_current_account_in_the_contracts_shape(world):

@@ -5,7 +5,7 @@ test_api_access.py; bad input: test_api_bad_input.py."""
 import pytest
 
 from accounts.models import Environment, Event
-from tests.accounts.test_api_access import World, send
+from tests.accounts.test_api_access import send
 from tokens.models import ApiKey
 
 ENVIRONMENT_KEYS = {
@@ -18,11 +18,6 @@ ENVIRONMENT_KEYS = {
     "metadata",
     "namespaces",
 }
-
-
-@pytest.fixture
-def world(db):
-    return World()
 
 
 def test_environments_in_the_contracts_shape_and_paged(world):

@@ -5,7 +5,7 @@ input: test_api_bad_input.py."""
 import pytest
 
 from accounts.models import Event, Workbook
-from tests.accounts.test_api_access import World, send
+from tests.accounts.test_api_access import send
 from tests.factories import WorkbookFactory
 
 WORKBOOK_KEYS = {
@@ -18,11 +18,6 @@ WORKBOOK_KEYS = {
     "createdAt",
     "updatedAt",
 }
-
-
-@pytest.fixture
-def world(db):
-    return World()
 
 
 def test_a_workbook_in_the_contracts_shape(world):

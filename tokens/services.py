@@ -73,7 +73,6 @@ def api_keys_create_for_environment(
         record_event("api-key:created", on=environment, actor=actor, keyId=key.id, type=key.type)
 
 
-@transaction.atomic
 @dataclass(frozen=True)
 class RolledKey:
     key: ApiKey  # the new key
@@ -82,6 +81,7 @@ class RolledKey:
     replaced_until: datetime | None  # when that key stops working; None: it already has
 
 
+@transaction.atomic
 def api_key_roll(
     *, environment: Environment, actor: Actor, key_type: str, keep_old_for: timedelta = timedelta(0)
 ) -> RolledKey:

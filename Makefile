@@ -21,7 +21,7 @@ $(VENV)/installed: pyproject.toml
 serve: $(VENV)/installed .env
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo_account
-	PORT=$(PORT) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	PORT=$(PORT) $(PY) manage.py runserver localhost:$(PORT)
 
 # Production: gunicorn (WEB_CONCURRENCY sync workers, gunicorn.conf.py), DEBUG off, every
 # setting from the environment (README, "Production"); it refuses to start on missing keys

@@ -132,6 +132,9 @@ class Account(LoadsDeferredFieldsTogether, models.Model):
     id = PublicIdField(prefix="us_acc")
     name = models.CharField(max_length=NAME_MAX_LENGTH)
     metadata = models.JSONField(default=dict, blank=True)
+    # "Require two-step verification for administrators": with it on, an administrator
+    # without a second factor may sign in only to set one up.
+    require_two_step = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -300,3 +303,53 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.topic} at {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
+# Second factors: what an administrator proves besides the password (accounts.two_step).
+
+
+class Passkey(models.Model):
+    """A WebAuthn credential: a second step after the password, or a way in without one."""
+
+    id = PublicIdField(prefix="us_pky")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="passkeys")
+    name = models.CharField(max_length=NAME_MAX_LENGTH)
+    # The authenticator's credential id (base64url), as browsers send it back at sign-in.
+    credential_id = models.CharField(max_length=1400, unique=True)
+    public_key = models.BinaryField()  # COSE-encoded: public, it verifies signatures
+    sign_count = models.PositiveBigIntegerField(default=0)
+    transports = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AuthenticatorApp(models.Model):
+    """A TOTP secret (RFC 6238) shared with an authenticator app. It counts as a second
+    factor once a first code has confirmed it."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="authenticator_app")
+    secret = models.TextField()  # base32, encrypted (portal.encryption)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The last time step a code was accepted for: a code, or an earlier one, never works
+    # twice.
+    last_used_step = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Authenticator app of {self.user_id}"
+
+
+class RecoveryCode(models.Model):
+    """A one-time code for when every other factor is lost, stored as a digest only."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Recovery code of {self.user_id}"

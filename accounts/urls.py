@@ -1,6 +1,17 @@
-from django.urls import path
+from django.urls import include, path
 
-from accounts.views import environments, logs, profile, sign_in, spaces, team
+from accounts.views import (
+    authenticator_app,
+    environments,
+    logs,
+    passkeys,
+    profile,
+    security,
+    sessions,
+    sign_in,
+    spaces,
+    team,
+)
 
 app_name = "accounts"
 
@@ -9,6 +20,10 @@ urlpatterns = [
     path("logout/", sign_in.logout_view, name="logout"),
     path("profile/", profile.profile, name="profile"),
     path("profile/password/", profile.password_change, name="password-change"),
+    path("", include(security.urlpatterns)),
+    path("", include(authenticator_app.urlpatterns)),
+    path("", include(passkeys.urlpatterns)),
+    path("", include(sessions.urlpatterns)),
     path("password-reset/", sign_in.password_reset, name="password-reset"),
     path("password-reset/sent/", sign_in.password_reset_done, name="password-reset-done"),
     path(

@@ -17,9 +17,9 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.models import NAME_MAX_LENGTH, Environment, Space, Workbook
+from portal import encryption
 from portal.deferred import LoadsDeferredFieldsTogether
 from portal.ids import PublicIdField
-from tokens import encryption
 
 DIGEST_LENGTH = 64
 

@@ -7,6 +7,7 @@ or the portal refuses to start.
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -55,8 +56,17 @@ if not FERNET_KEYS and not DEBUG:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 # Links in emails are built from this, never from the request's Host header. Unset, it is
 # the address `make serve` serves (its PORT), so links in development mail open the portal.
-SITE_URL = env.str("SITE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}")
+# A name, not an address: browsers refuse passkeys on an IP address (WebAuthn's relying
+# party is a domain).
+SITE_URL = env.str("SITE_URL", default=f"http://localhost:{env.int('PORT', default=8000)}")
 SITE_URL = SITE_URL.rstrip("/")
+# Passkeys belong to SITE_URL's host, and only pages served from SITE_URL may use them.
+WEBAUTHN_RP_ID = urlsplit(SITE_URL).hostname
+WEBAUTHN_RP_NAME = "Access Portal"
+# Revealing a production secret key, creating tokens, changing second factors and the other
+# dangerous actions ask for a credential again unless it was given this recently
+# (GitHub's "sudo mode" lasts 2 hours).
+REAUTHENTICATION_AGE = timedelta(minutes=env.int("REAUTHENTICATION_MINUTES", default=120))
 # How many reverse proxies in front of the portal append to X-Forwarded-For; 0 trusts none.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
@@ -64,7 +74,7 @@ INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
-    "django.contrib.sessions",
+    "qsessions",  # django-qsessions: sessions with their user, address and browser
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",  # the logs' "3 minutes ago"
@@ -89,7 +99,7 @@ MIDDLEWARE = [
     # Early, so that responses made by the middleware below (redirects, refusals) carry them too.
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "accounts.sessions.SessionMiddleware",
     "portal.no_store.NoStoreMiddleware",  # credentials and secrets are never cached
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -364,6 +374,9 @@ RATE_LIMITS = {
     "shared-link": (200, 3600),
 }
 
+# Sessions in the database with their user, address and browser (django-qsessions), so a
+# person can see where they are signed in and end any of those sessions.
+SESSION_ENGINE = "qsessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"

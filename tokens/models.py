@@ -4,9 +4,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import AuditScope, Environment, Space
+from portal import encryption
 from portal.deferred import LoadsDeferredFieldsTogether
 from portal.ids import PublicIdField
-from tokens import encryption
 
 DIGEST_LENGTH = 64
 

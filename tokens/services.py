@@ -12,9 +12,10 @@ from django.utils import timezone
 from accounts.audit import Actor, record_event
 from accounts.models import AuditScope, Environment, Membership, Space, User, normalize_email
 from accounts.services import clean_name
+from portal import encryption
 from portal.ratelimit import TooManyAttempts, clear_failures, lockout_wait
 from portal.services import model_update, record_use
-from tokens import access_tokens, credentials, encryption
+from tokens import access_tokens, credentials
 from tokens.models import (
     ApiKey,
     ClientCredential,

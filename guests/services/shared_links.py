@@ -23,9 +23,9 @@ from guests.services.common import (
 )
 from guests.services.grants import grant_spaces
 from guests.services.guests import guest_get_or_create
+from portal import encryption
 from portal.mail import send_after_commit
 from portal.services import model_update
-from tokens import encryption
 
 
 @transaction.atomic

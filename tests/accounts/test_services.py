@@ -154,7 +154,7 @@ def test_invitation_is_stored_as_a_digest_and_expires(account, admin_user):
     )
     token = link.rstrip("/").rsplit("/", 1)[1]
     assert token.startswith("inv_")
-    assert link.startswith("http://127.0.0.1:8000/invitations/")
+    assert link.startswith("http://localhost:8000/invitations/")
     assert invitation.token_digest != token and token not in invitation.token_digest
     assert timedelta(hours=71) < invitation.expires_at - timezone.now() <= timedelta(hours=72)
 

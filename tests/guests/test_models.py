@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from guests import links
 from guests.models import Guest, MagicLink, SharedLink, SpaceGrant, WorkbookGrant
+from portal import encryption
 from tests.factories import WorkbookFactory, production
-from tokens import credentials, encryption
+from tokens import credentials
 
 
 def test_a_guest_id_is_a_public_id(environment):

@@ -146,8 +146,8 @@ def site_url(**environment) -> str:
 
 def test_links_in_mail_follow_the_port_make_serve_serves():
     # `PORT=8123 make serve` runs the server with PORT=8123 in its environment.
-    assert site_url(PORT="8123") == "http://127.0.0.1:8123"
-    assert site_url() == "http://127.0.0.1:8000"
+    assert site_url(PORT="8123") == "http://localhost:8123"
+    assert site_url() == "http://localhost:8000"
     assert site_url(PORT="8123", SITE_URL="https://portal.example.com/") == (
         "https://portal.example.com"
     )
@@ -163,4 +163,4 @@ def test_make_serve_hands_its_port_to_the_server(how):
     )
     (runserver,) = [line for line in result.stdout.splitlines() if "runserver" in line]
     assert runserver.startswith("PORT=8123 ")
-    assert runserver.endswith("runserver 127.0.0.1:8123")
+    assert runserver.endswith("runserver localhost:8123")

@@ -1,6 +1,7 @@
-"""Encryption at rest for values that must be shown again (secret keys, secrets).
-MultiFernet with FERNET_KEYS: the first key encrypts, all of them decrypt, so a new key is
-added in front while values written under older keys still read."""
+"""Encryption at rest for values that must be read again (secret keys, secrets, an
+authenticator app's shared secret). MultiFernet with FERNET_KEYS: the first key encrypts,
+all of them decrypt, so a new key is added in front while values written under older keys
+still read."""
 
 from functools import cache
 

@@ -85,3 +85,10 @@ class PasswordResetRequestForm(PasswordResetForm):
 
     def clean_email(self) -> str:
         return normalize_email(self.cleaned_data["email"])
+
+
+class SecondStepCodeForm(forms.Form):
+    """A code from the authenticator app or a recovery code. The service reads whatever was
+    typed (spaces, dashes, case); the length only keeps an absurd input out."""
+
+    code = forms.CharField(label="Code", max_length=64)

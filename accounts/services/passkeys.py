@@ -1,0 +1,83 @@
+"""Passkeys: adding one (a WebAuthn registration py_webauthn verified, accounts.passkeys),
+renaming and removing it. Adding and removing mail the person and enter the audit trail: a
+passkey is a way into the account."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from accounts.access import account_administered_by
+from accounts.audit import record_event
+from accounts.models import Passkey, User
+from accounts.passkeys import verified_registration
+from accounts.services.common import clean_name
+from portal.mail import send_after_commit
+
+PASSKEY_ALREADY_ADDED = "This passkey is already added."
+
+
+def _audit(topic: str, user: User, passkey: Passkey) -> None:
+    # A user of no account (a bare superuser) has no audit trail to write to.
+    account = account_administered_by(user)
+    if account is not None:
+        record_event(topic, on=account, actor=user, passkeyId=passkey.id, name=passkey.name)
+
+
+def _mail(user: User, subject: str, what: str) -> None:
+    security_page = settings.SITE_URL + reverse("accounts:security")
+    send_after_commit(
+        subject=subject,
+        body=(
+            f"{what}\n\n"
+            "If this was not you, sign in, change your password and check the passkeys on "
+            f"your Password and authentication page:\n{security_page}\n"
+        ),
+        to=user.email,
+    )
+
+
+@transaction.atomic
+def passkey_register(
+    *, user: User, name: str, response_json: str, expected_challenge: bytes | None
+) -> Passkey:
+    """Add the passkey in navigator.credentials.create()'s answer (`response_json`) to
+    `user`, once py_webauthn verified it against the challenge the session was given."""
+    name = clean_name(name)
+    credential = verified_registration(response_json, expected_challenge)
+    try:
+        # Its own savepoint: a credential id already stored leaves the transaction usable.
+        with transaction.atomic():
+            passkey = Passkey.objects.create(
+                user=user,
+                name=name,
+                credential_id=credential.credential_id,
+                public_key=credential.public_key,
+                sign_count=credential.sign_count,
+                transports=credential.transports,
+            )
+    except IntegrityError as error:
+        raise ValidationError({"passkey_response": PASSKEY_ALREADY_ADDED}) from error
+    _audit("user:passkey-added", user, passkey)
+    _mail(user, "A passkey was added to your account", f'The passkey "{name}" was added.')
+    return passkey
+
+
+@transaction.atomic
+def passkey_rename(*, passkey: Passkey, name: str) -> Passkey:
+    passkey.name = clean_name(name)
+    passkey.save(update_fields=["name"])
+    return passkey
+
+
+@transaction.atomic
+def passkey_remove(*, passkey: Passkey) -> None:
+    """Remove one of the person's passkeys: it signs nobody in from now on."""
+    user = passkey.user
+    _audit("user:passkey-removed", user, passkey)
+    passkey.delete()
+    _mail(
+        user,
+        "A passkey was removed from your account",
+        f'The passkey "{passkey.name}" was removed: it no longer signs you in.',
+    )

@@ -55,6 +55,7 @@ urlpatterns = [
     path("workbooks/<str:workbook_id>/", spaces.workbook_update, name="workbook-update"),
     path("workbooks/<str:workbook_id>/delete/", spaces.workbook_delete, name="workbook-delete"),
     path("team/", team.team, name="team"),
+    path("team/two-step/", team.two_step_policy, name="team-two-step"),
     path("team/<str:user_id>/remove/", team.administrator_remove, name="administrator-remove"),
     path(
         "team/invitations/<str:invitation_id>/resend/",

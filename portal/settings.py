@@ -104,6 +104,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # An administrator of an account requiring two-step verification, signed in without a
+    # second factor, reaches only the setup of one (accounts/two_step_policy.py). Right below
+    # AuthenticationMiddleware: it reads request.user.
+    "accounts.two_step_policy.TwoStepPolicyMiddleware",
     # Keeps a guest session to the guest pages (every other page 404s) and those no-store.
     "guests.middleware.GuestSessionMiddleware",
     # The portal's own 404 page with DEBUG on too (below CommonMiddleware's APPEND_SLASH).

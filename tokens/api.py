@@ -20,17 +20,39 @@ from tokens import access, selectors, serializers, services
 from tokens.authentication import REALM
 from tokens.models import ApiKey
 from tokens.principal import Principal
-from tokens.schema import ACCESS_TOKEN_REQUEST
+from tokens.schema import (
+    ACCESS_TOKEN_REQUEST,
+    ACCESS_TOKEN_UNAUTHORIZED,
+    ONE_TIME_CODE_HEADER,
+    ONE_TIME_CODE_PARAMETER,
+)
 
 INVALID_CREDENTIALS = "The credentials are not valid."
+ONE_TIME_CODE_REQUIRED = (
+    "This person has two-step verification: a password alone does not make an access token. "
+    "Use a personal access token (Authorization: Bearer pat_…) for scripts, or send the "
+    f"current code of your authenticator app in the {ONE_TIME_CODE_HEADER} header."
+)
+ONE_TIME_CODE_REFUSED = (
+    f"The code in the {ONE_TIME_CODE_HEADER} header is not valid: it is wrong, expired or "
+    "was already used. Send the current code of your authenticator app, or use a personal "
+    "access token."
+)
 
 
 # POST /v1/auth ------------------------------------------------------------------------------
 
 
-def _unauthorized() -> Response:
-    response = Response({"errors": [{"message": INVALID_CREDENTIALS}]}, status=401)
+def _unauthorized(message: str = INVALID_CREDENTIALS) -> Response:
+    response = Response({"errors": [{"message": message}]}, status=401)
     response["WWW-Authenticate"] = REALM
+    return response
+
+
+def _one_time_code_wanted(message: str) -> Response:
+    response = _unauthorized(message)
+    # As GitHub's X-GitHub-OTP: required, so a client can tell it apart from a wrong password.
+    response[ONE_TIME_CODE_HEADER] = "required"
     return response
 
 
@@ -46,10 +68,19 @@ class AccessTokenCreate(APIView):
         description="Email and password, or a legacy client id and secret, for an access "
         "token (a JWT) that lives 24 hours. Answered without a `data` wrapper. Wrong "
         "credentials: 401, with the same message for an unknown email and a wrong password. "
-        "Attempts are limited per client address and per email: 429 with Retry-After.",
+        "A person with two-step verification (a passkey or an authenticator app) is never "
+        f"given one for a password alone: the request must carry a current one-time code in "
+        f"the `{ONE_TIME_CODE_HEADER}` header, else 401 pointing to personal access tokens, "
+        "the better credential for scripts. Attempts are limited per client address and per "
+        "email: 429 with Retry-After.",
         auth=[],
+        parameters=[ONE_TIME_CODE_PARAMETER],
         request=ACCESS_TOKEN_REQUEST,
-        responses={200: serializers.AccessTokenOutput, **errors(400, 401, 413, 429, public=True)},
+        responses={
+            200: serializers.AccessTokenOutput,
+            # 401 says what a person with two-step verification is told too.
+            **errors(400, 401, 413, 429, public=True) | {401: ACCESS_TOKEN_UNAUTHORIZED},
+        },
     )
     def post(self, request):
         data = validated(serializers.AccessTokenCreateInput, request.data)
@@ -69,7 +100,10 @@ class AccessTokenCreate(APIView):
         try:
             if kind == serializers.USER_CREDENTIALS:
                 issued = services.access_token_create_for_password(
-                    email=subject, password=secret, request=request
+                    email=subject,
+                    password=secret,
+                    request=request,
+                    one_time_code=request.headers.get(ONE_TIME_CODE_HEADER),
                 )
             else:
                 issued = services.access_token_create_for_client(client_id=subject, secret=secret)
@@ -77,6 +111,10 @@ class AccessTokenCreate(APIView):
             raise AttemptsThrottled(wait=refused.retry_after) from None
         except services.InvalidCredentials:
             return _unauthorized()
+        except services.SecondStepRequired:
+            return _one_time_code_wanted(ONE_TIME_CODE_REQUIRED)
+        except services.SecondStepRefused:
+            return _one_time_code_wanted(ONE_TIME_CODE_REFUSED)
         return Response(serializers.AccessTokenOutput(issued).data)
 
 

@@ -3,10 +3,11 @@ authentication class. Imported from TokensConfig.ready(), as drf-spectacular ask
 extensions, so it is registered before any schema is generated."""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import PolymorphicProxySerializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer
 from rest_framework import serializers as drf
 
 from portal.api import ChoiceField
+from portal.schema import ErrorEnvelopeSerializer
 from tokens import serializers
 
 
@@ -59,4 +60,31 @@ ACCESS_TOKEN_REQUEST = PolymorphicProxySerializer(
     component_name="Credentials",
     serializers=[UserCredentialsRequest, ApiCredentialsRequest],
     resource_type_field_name=None,
+)
+
+
+# POST /v1/auth for a person with two-step verification (GitHub's X-GitHub-OTP, ours).
+
+ONE_TIME_CODE_HEADER = "X-Portal-OTP"
+
+ONE_TIME_CODE_PARAMETER = OpenApiParameter(
+    ONE_TIME_CODE_HEADER,
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="For email and password of a person with two-step verification (a passkey "
+    "or an authenticator app): the current 6-digit code of their authenticator app, or one "
+    "of their unused recovery codes (spent by this request). A code is accepted once. "
+    "Without it such a person's password alone is refused (401); a wrong code counts as a "
+    "failed sign-in, as a wrong password does. Ignored for client credentials. Scripts "
+    "should rather use a personal access token.",
+)
+
+ACCESS_TOKEN_UNAUTHORIZED = OpenApiResponse(
+    ErrorEnvelopeSerializer,
+    description="Wrong credentials (the same message for an unknown email and a wrong "
+    f"password). For a person with two-step verification, a right password without a "
+    f"code in `{ONE_TIME_CODE_HEADER}`, or with a wrong or used one, is refused too, with a "
+    f"message saying so and pointing to personal access tokens, and the response header "
+    f"`{ONE_TIME_CODE_HEADER}: required`.",
 )

@@ -5,13 +5,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.audit import Actor, record_event
 from accounts.models import AuditScope, Environment, Membership, Space, User, normalize_email
-from accounts.services import clean_name
+from accounts.services import clean_name, verify_second_step_code
+from accounts.two_step_policy import second_factor_exists
 from portal import encryption
 from portal.ratelimit import TooManyAttempts, clear_failures, lockout_wait
 from portal.services import model_update, record_use
@@ -258,6 +260,16 @@ class InvalidCredentials(Exception):
     cause, so the answer never tells which part was wrong or whether the account exists."""
 
 
+class SecondStepRequired(Exception):
+    """Email and password were right, but their user has a second factor: a password alone
+    never makes an access token for them (POST /v1/auth's X-Portal-OTP header)."""
+
+
+class SecondStepRefused(Exception):
+    """A right password came with a one-time code that is wrong, expired or already used;
+    counted as a failed sign-in, as a wrong password is."""
+
+
 @dataclass(frozen=True)
 class IssuedAccessToken:
     token: str
@@ -279,20 +291,40 @@ def _access_token_for(
 
 
 @transaction.atomic
-def access_token_create_for_password(*, email: str, password: str, request) -> IssuedAccessToken:
-    """An administrator's 24-hour access token for email + password. `request` is what
-    django-axes counts the attempt against (its client address); a locked-out email and
-    address raises TooManyAttempts without the password being checked."""
+def access_token_create_for_password(
+    *, email: str, password: str, request, one_time_code: str | None = None
+) -> IssuedAccessToken:
+    """An administrator's 24-hour access token for email + password, and for a person with a
+    second factor a current `one_time_code` too (their authenticator app's, or a recovery
+    code). `request` is what django-axes counts the attempt against (its client address); a
+    locked-out email and address raises TooManyAttempts without the password being checked."""
     email = normalize_email(email)
     # Django's backend hashes even for an unknown email, so timing does not tell them apart.
     user = authenticate(request, username=email, password=password)
     if user is None and (wait := lockout_wait(request)):
         raise TooManyAttempts(wait)
     membership = (
-        Membership.objects.select_related("account").filter(user=user).first() if user else None
+        Membership.objects.select_related("account")
+        .annotate(has_second_factor=second_factor_exists("user"))
+        .filter(user=user)
+        .first()
+        if user
+        else None
     )
     if membership is None:
         raise InvalidCredentials
+    if membership.has_second_factor:
+        if not one_time_code:
+            raise SecondStepRequired
+        if verify_second_step_code(user, one_time_code) is None:
+            # django-axes counts it under the same (email, address) as a wrong password.
+            # The failure that reaches the limit is refused as such, as authenticate() does.
+            user_login_failed.send(
+                sender=__name__, credentials={"username": email}, request=request
+            )
+            if wait := lockout_wait(request):
+                raise TooManyAttempts(wait)
+            raise SecondStepRefused
     clear_failures(request, username=email)
     return _access_token_for(user, membership.account, via="userCredentials")
 

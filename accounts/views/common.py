@@ -20,7 +20,10 @@ def administrator_page(view):
     @wraps(view)
     @login_required
     def wrapper(request, *args, **kwargs):
-        account = access.account_administered_by(request.user)
+        # Already fetched by the two-step policy's middleware, for the page's one query.
+        account = getattr(request, "account", None) or access.account_administered_by(
+            request.user
+        )
         if account is None:
             return render(request, "accounts/no_account.html", status=403)
         request.account = account  # the layout's context reuses it

@@ -1,6 +1,7 @@
 """The team: the account's administrators and their invitations, and the invited
 person's side of the mailed link."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
@@ -10,19 +11,31 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts import access, services
 from accounts.forms import AcceptInvitationForm, ConfirmForm, InviteForm
+from accounts.reauthentication import requires_reauthentication
+from accounts.two_step_policy import with_two_step
 from accounts.views.common import add_service_errors, administrator_page, posted, refusal
 
 ADMINISTRATORS_PER_PAGE = 50
 
 
-def _render_team(request, account, *, form=None, action_form=None):
+class TwoStepPolicyForm(forms.Form):
+    required = forms.TypedChoiceField(
+        choices=[("true", "Required"), ("false", "Not required")],
+        coerce=lambda value: value == "true",
+        error_messages={"required": "Say whether two-step verification is required."},
+    )
+
+
+def _render_team(request, account, *, form=None, action_form=None, policy_form=None):
     """The team page; `action_form` carries a refused row action's reason (removing the
-    last administrator, resending an invitation accepted meanwhile)."""
+    last administrator, resending an invitation accepted meanwhile), `policy_form` a refused
+    change of the two-step policy."""
     form = form or InviteForm()
     action_form = action_form or ConfirmForm()
-    page = Paginator(request.reach.administrators(), ADMINISTRATORS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    policy_form = policy_form or TwoStepPolicyForm()
+    # Whether each has two-step verification comes in the page's one query of its rows.
+    administrators = with_two_step(request.reach.administrators())
+    page = Paginator(administrators, ADMINISTRATORS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "accounts/team.html",
@@ -33,8 +46,9 @@ def _render_team(request, account, *, form=None, action_form=None):
             "invitations": request.reach.pending_invitations(),
             "form": form,
             "action_form": action_form,
+            "policy_form": policy_form,
         },
-        status=400 if form.errors or action_form.errors else 200,
+        status=400 if form.errors or action_form.errors or policy_form.errors else 200,
     )
 
 
@@ -42,6 +56,12 @@ def _render_team(request, account, *, form=None, action_form=None):
 def team(request, account):
     if request.method != "POST":
         return _render_team(request, account)
+    return _invite(request, account)
+
+
+# The team page's POST only: showing the page asks for nothing.
+@requires_reauthentication("Inviting an administrator gives them full access to the account.")
+def _invite(request, account):
     form = InviteForm(request.POST)
     if form.is_valid():
         try:
@@ -59,6 +79,9 @@ def team(request, account):
 
 @require_POST
 @administrator_page
+@requires_reauthentication(
+    "Removing an administrator deletes them and every credential of theirs at once."
+)
 def administrator_remove(request, account, user_id):
     user = access.administrator_within(request.reach, user_id)
     try:
@@ -69,6 +92,33 @@ def administrator_remove(request, account, user_id):
     messages.success(request, f"{user.email} is no longer an administrator.")
     if user.pk == request.user.pk:
         return redirect("accounts:login")
+    return redirect("accounts:team")
+
+
+@require_POST
+@administrator_page
+@requires_reauthentication(
+    "Changing the two-step policy changes how every administrator of the account signs in."
+)
+def two_step_policy(request, account):
+    """Turn "Require two-step verification for administrators" on or off."""
+    form = TwoStepPolicyForm(request.POST)
+    if not form.is_valid():
+        return _render_team(request, account, policy_form=form)
+    required = form.cleaned_data["required"]
+    try:
+        services.account_require_two_step(account=account, actor=request.user, required=required)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return _render_team(request, account, policy_form=form)
+    if required:
+        messages.success(
+            request,
+            "Two-step verification is now required: administrators without it can only set "
+            "it up until they do.",
+        )
+    else:
+        messages.success(request, "Two-step verification is no longer required.")
     return redirect("accounts:team")
 
 

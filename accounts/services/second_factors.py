@@ -132,11 +132,10 @@ def authenticator_app_confirm(user: User, code: str) -> list[str]:
     step = _matching_step(app, normalized) if normalized else None
     if step is None:
         raise ValidationError(NOT_A_CODE)
-    now = timezone.now()
-    app.confirmed_at = now
+    # The step is spent (its code will not sign in); the app is not yet "used" to sign in.
+    app.confirmed_at = timezone.now()
     app.last_used_step = step
-    app.last_used_at = now
-    app.save(update_fields=["confirmed_at", "last_used_step", "last_used_at"])
+    app.save(update_fields=["confirmed_at", "last_used_step"])
     # A user of no account (a bare superuser) has no audit trail to write to.
     account = account_administered_by(user)
     if account is not None:

@@ -65,7 +65,10 @@ class SignInView(LoginView):
         second step asks for (the page keeps where the sign-in was going)."""
         user = form.get_user()
         if not two_step.has_second_factor(user):
-            return super().form_valid(form)
+            response = super().form_valid(form)
+            # The password proved who it is: the dangerous actions need not ask again yet.
+            two_step.mark_authenticated(self.request)
+            return response
         two_step.begin(self.request, user)
         url = reverse("accounts:two-step")
         going_to = self.get_redirect_url()  # validated: our own host, or ""

@@ -126,6 +126,8 @@ def test_a_person_without_a_second_factor_signs_in_with_the_password_alone(clien
     response = password(client, admin_user)
     assert response["Location"] == "/"
     assert signed_in(client)
+    # The password proved who it is, for the dangerous actions (re-authentication) too.
+    assert two_step.AUTHENTICATED_AT in client.session
 
 
 def test_the_page_offers_a_passkey_too(client, admin_user, secret):

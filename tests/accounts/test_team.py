@@ -14,6 +14,7 @@ from accounts import access, services
 from accounts.models import AdminInvitation, Event, User
 from tests.factories import AdministratorFactory, administrator_of
 from tests.pages import text
+from tests.two_step_policy_helpers import recently_authenticated
 
 PASSWORD = "a fine long phrase"
 
@@ -198,6 +199,7 @@ def test_pending_invitation_within_reaches_only_the_accounts_pending_ones(
 def test_resend_from_the_team_page(
     admin_client, account, admin_user, mailoutbox, django_capture_on_commit_callbacks
 ):
+    recently_authenticated(admin_client)  # inviting and removing ask otherwise
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post("/team/", {"email": "page@example.com"})
     invitation = AdminInvitation.objects.get(email="page@example.com")
@@ -236,6 +238,7 @@ def test_revoke_from_the_team_page(admin_client, account, admin_user):
 def test_inviting_again_from_the_page_kills_the_first_link(
     admin_client, mailoutbox, django_capture_on_commit_callbacks
 ):
+    recently_authenticated(admin_client)  # inviting and removing ask otherwise
     for _ in range(2):
         with django_capture_on_commit_callbacks(execute=True):
             admin_client.post("/team/", {"email": "twice@example.com"})

@@ -8,6 +8,7 @@ from django.test import Client
 from accounts import services
 from accounts.models import AdminInvitation, Event, User
 from tests.pages import text
+from tests.two_step_policy_helpers import recently_authenticated
 
 # The team --------------------------------------------------------------------------------------
 
@@ -15,6 +16,7 @@ from tests.pages import text
 def test_invite_an_administrator_who_sets_a_password(
     admin_client, account, mailoutbox, django_capture_on_commit_callbacks
 ):
+    recently_authenticated(admin_client)  # inviting and removing ask otherwise
     client = Client()  # the invitee's own browser
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post("/team/", {"email": "New.Admin@Example.com"})
@@ -58,6 +60,7 @@ def test_invite_an_administrator_who_sets_a_password(
 def test_the_invitation_sent_message_never_shows_the_link(
     admin_client, account, mailoutbox, django_capture_on_commit_callbacks
 ):
+    recently_authenticated(admin_client)  # inviting and removing ask otherwise
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post("/team/", {"email": "x@example.com"}, follow=True)
     page = text(response)
@@ -112,6 +115,7 @@ def test_a_weak_password_keeps_the_form_and_the_link(client, account, admin_user
 def test_inviting_an_existing_user_or_bad_email_is_refused(
     admin_client, admin_user, mailoutbox, django_capture_on_commit_callbacks
 ):
+    recently_authenticated(admin_client)  # inviting and removing ask otherwise
     for email, message in [
         (admin_user.email, "already has an account"),
         ("not-an-email", "Enter a valid email"),
@@ -124,6 +128,7 @@ def test_inviting_an_existing_user_or_bad_email_is_refused(
 
 
 def test_removing_the_last_administrator_is_refused(admin_client, admin_user):
+    recently_authenticated(admin_client)  # inviting and removing ask otherwise
     response = admin_client.post(f"/team/{admin_user.id}/remove/")
     assert response.status_code == 400
     assert "The last administrator cannot be removed." in text(response)
@@ -132,6 +137,7 @@ def test_removing_the_last_administrator_is_refused(admin_client, admin_user):
 
 
 def test_removing_another_administrator(admin_client, account, admin_user):
+    recently_authenticated(admin_client)  # inviting and removing ask otherwise
     _, link = services.administrator_invite(
         account=account, actor=admin_user, email="b@example.com"
     )

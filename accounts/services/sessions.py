@@ -76,9 +76,9 @@ def _living_sessions(user: User) -> list[Session]:
 
 
 def sessions_of(user: User, *, current_session_key: str | None) -> list[SignedInSession]:
-    """Where `user` is signed in, the most recently active first, `current_session_key`'s
-    session (the browser asking) marked."""
-    return [
+    """Where `user` is signed in: `current_session_key`'s session (the browser asking)
+    marked and first, then the most recently active first."""
+    signed_in = [
         SignedInSession(
             handle=session_handle(session.session_key),
             browser=browser_name(session),
@@ -89,6 +89,7 @@ def sessions_of(user: User, *, current_session_key: str | None) -> list[SignedIn
         )
         for session in _living_sessions(user)
     ]
+    return sorted(signed_in, key=lambda session: not session.current)
 
 
 def session_key_for_handle(user: User, handle: str) -> str | None:

@@ -31,6 +31,7 @@ def test_a_person_sees_their_living_sessions_and_which_one_is_this(admin_user, s
         session_handle(key_of(here)),
         session_handle(key_of(elsewhere)),
     }
+    assert [session.current for session in listed] == [True, False]  # this one first
     by_handle = {session.handle: session for session in listed}
     this = by_handle[session_handle(key_of(here))]
     other = by_handle[session_handle(key_of(elsewhere))]

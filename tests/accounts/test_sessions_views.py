@@ -8,9 +8,11 @@ import pytest
 from django.test import Client
 from qsessions.models import Session
 
+from accounts import services
 from accounts.models import Event
 from accounts.services.sessions import session_handle
 from tests.accounts.sessions_helpers import WINDOWS_FIREFOX, browser, key_of
+from tests.factories import DEFAULT_PASSWORD
 from tests.pages import text
 
 pytestmark = pytest.mark.django_db
@@ -127,3 +129,31 @@ def test_signed_out_visitors_are_sent_to_sign_in(db):
 def test_a_user_of_no_account_is_refused_the_page(superuser_client):
     assert superuser_client.get(PAGE).status_code == 403
     assert Session.objects.count() == 1
+
+
+def test_a_session_ended_between_finding_and_ending_it_is_not_found(admin_user, monkeypatch):
+    here, elsewhere = browser(admin_user), browser(admin_user)
+    find = services.session_key_for_handle
+
+    def found_then_ended_elsewhere(user, handle):
+        key = find(user, handle)
+        Session.objects.filter(pk=key).delete()  # another request, the same moment
+        return key
+
+    monkeypatch.setattr(services, "session_key_for_handle", found_then_ended_elsewhere)
+    assert here.post(end_url(key_of(elsewhere))).status_code == 404
+    assert not Event.objects.filter(topic="user:session-ended").exists()
+
+
+@pytest.mark.parametrize(
+    ("forwarded", "stored"), [("203.0.113.9", "203.0.113.9"), ("not an address", None)]
+)
+def test_the_address_shown_is_the_client_behind_the_trusted_proxy(
+    admin_user, settings, forwarded, stored
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    client = Client(headers={"X-Forwarded-For": forwarded})
+    client.post("/login/", {"username": admin_user.email, "password": DEFAULT_PASSWORD})
+    assert Session.objects.get(pk=key_of(client)).ip == stored
+    shown = "Unknown" if stored is None else stored
+    assert f'<td><span class="nowrap">{shown}</span></td>' in text(client.get(PAGE))

@@ -128,12 +128,15 @@ def session_end(*, user: User, session_key: str, actor: Actor) -> None:
 @transaction.atomic
 def sessions_end_all_except(*, user: User, keep_session_key: str | None) -> int:
     """Sign `user` out everywhere but the session `keep_session_key` (the browser asking):
-    how many sessions ended (expired ones sign no one in: `clearsessions` deletes them).
-    Nothing ended, nothing is recorded."""
-    others = Session.objects.filter(user=user, expire_date__gt=timezone.now()).exclude(
-        session_key=keep_session_key
-    )
-    ended, _ = others.delete()
+    how many sessions ended, counting those the Sessions page lists (an expired session, or
+    one from before the password changed, signs no one in already). Nothing ended, nothing
+    is recorded."""
+    others = [
+        session.session_key
+        for session in _living_sessions(user)
+        if session.session_key != keep_session_key
+    ]
+    ended, _ = Session.objects.filter(user=user, session_key__in=others).delete()
     if ended:
         _record_ended(user, user, ended=ended, everywhere_else=True)
     return ended

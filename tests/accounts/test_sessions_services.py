@@ -154,3 +154,15 @@ def test_a_user_of_no_account_ends_sessions_without_an_audit_trail(db, django_us
 )
 def test_the_browser_reads_as_a_person_names_it(user_agent, shown):
     assert browser_name(Session(user_agent=user_agent)) == shown
+
+
+def test_signing_out_everywhere_else_counts_only_the_sessions_the_page_lists(admin_user):
+    expired = browser(admin_user)
+    Session.objects.filter(pk=key_of(expired)).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+    here, elsewhere = browser(admin_user), browser(admin_user)
+    assert services.sessions_end_all_except(user=admin_user, keep_session_key=key_of(here)) == 1
+    assert not Session.objects.filter(pk=key_of(elsewhere)).exists()
+    [event] = ended_events()
+    assert event.payload["sessions"] == 1

@@ -4,11 +4,13 @@ page, and no list shows another account's rows."""
 from accounts.models import Event, Space, User, Workbook
 from tests.factories import SpaceFactory, WorkbookFactory, administrator_of, development
 from tests.pages import text
+from tests.two_step_policy_helpers import recently_authenticated
 
 # Another account's ids answer 404 on every page ------------------------------------------------
 
 
 def test_another_accounts_objects_are_404_everywhere(admin_client, other_account):
+    recently_authenticated(admin_client)  # else the dangerous POSTs ask who it is first
     environment = development(other_account)
     space = SpaceFactory(environment=environment)
     workbook = WorkbookFactory(space=space)

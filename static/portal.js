@@ -24,13 +24,19 @@ function closeMenu(menu, { focusSummary = false } = {}) {
 async function revealedSecret(button) {
   const token = document.querySelector("input[name=csrfmiddlewaretoken]")?.value
     || document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/)?.[1] || "";
-  const response = await fetch(button.dataset.revealUrl, {
+  let response = await fetch(button.dataset.revealUrl, {
     method: "POST",
     headers: { "X-CSRFToken": token },
     credentials: "same-origin",
     cache: "no-store",
     redirect: "error", // signed out meanwhile: the sign-in page is not a value
   });
+  // A production key asks who is there first, unless they confirmed it lately
+  // (static/reauthentication.js, on the pages that load it); null if they cancelled.
+  if (response.status === 403 && window.portalReauthenticate) {
+    response = await window.portalReauthenticate(response);
+    if (!response) throw new Error("re-authentication cancelled");
+  }
   if (!response.ok) throw new Error(`reveal answered ${response.status}`);
   return (await response.json()).value;
 }

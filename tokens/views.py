@@ -15,9 +15,15 @@ from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from accounts import access as accounts_access
+from accounts.reauthentication import (
+    PROOF_FIELDS,
+    reauthentication_page,
+    requires_reauthentication,
+)
 from accounts.views.common import add_service_errors, administrator_page
 from portal.form_nonces import new_nonce, spend_nonce
 from tokens import access, selectors, services
@@ -79,7 +85,13 @@ def _render_tokens(request, *, form=None, shown=None, status=200):
     )
 
 
+PERSONAL_ACCESS_TOKEN_REASON = (
+    "A personal access token acts as you in the API, on every environment of the account."
+)
+
+
 @administrator_page
+@requires_reauthentication(PERSONAL_ACCESS_TOKEN_REASON)
 def personal_access_tokens(request, account):
     if request.method != "POST":
         return _render_tokens(request)
@@ -102,6 +114,7 @@ def personal_access_tokens(request, account):
 
 
 @administrator_page
+@requires_reauthentication(PERSONAL_ACCESS_TOKEN_REASON)
 def personal_access_token_regenerate(request, account, token_id):
     token = access.personal_access_token_within(request.user, token_id)
     if request.method != "POST":
@@ -127,6 +140,7 @@ def personal_access_token_delete(request, account, token_id):
 
 
 @administrator_page
+@requires_reauthentication("Client credentials act as you in the API, on every environment.")
 def client_credentials(request, account):
     shown = None
     if request.method == "POST":
@@ -215,6 +229,23 @@ def _render_api_keys(request, environment, *, secret_form=None, status=200):
     )
 
 
+# Only a production environment's keys ask: a development environment's stay one click
+# away, so these views ask once they know which environment they act on.
+def _reveal_reason(environment) -> str:
+    return (
+        f"You are about to see the secret key of “{environment.name}”, a production "
+        "environment: whoever holds it can read and change all of its data."
+    )
+
+
+def _roll_reason(environment) -> str:
+    # Either key: a roll may stop the old production key at once.
+    return (
+        f"You are about to roll a key of “{environment.name}”, a production environment: "
+        "the systems using the old key stop working when it expires."
+    )
+
+
 @administrator_page
 def api_keys(request, account, environment_id):
     environment = accounts_access.environment_within(request.reach, environment_id)
@@ -222,6 +253,7 @@ def api_keys(request, account, environment_id):
 
 
 @require_POST
+@sensitive_post_parameters(*PROOF_FIELDS)
 @administrator_page
 def api_key_reveal(request, account, environment_id, key_id):
     """A secret key's value for the page's Reveal and Copy buttons, as JSON. It is never in
@@ -232,13 +264,20 @@ def api_key_reveal(request, account, environment_id, key_id):
     # Only a working secret key: publishable keys are in the page already, and an expired
     # key is no longer anyone's.
     key = access.secret_key_within(environment, key_id)
+    if environment.is_prod and (
+        page := reauthentication_page(request, _reveal_reason(environment))
+    ):
+        return page
     return JsonResponse({"value": services.api_key_reveal(api_key=key, actor=request.user)})
 
 
 @require_POST
+@sensitive_post_parameters(*PROOF_FIELDS)
 @administrator_page
 def api_key_roll(request, account, environment_id):
     environment = accounts_access.environment_within(request.reach, environment_id)
+    if environment.is_prod and (page := reauthentication_page(request, _roll_reason(environment))):
+        return page
     form = RollKeyForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose a key type and how long the old key keeps working.")

@@ -10,6 +10,7 @@ from accounts import access, services
 from accounts.context import CURRENT_ENVIRONMENT_SESSION_KEY
 from accounts.forms import ConfirmForm, EnvironmentForm, NameForm
 from accounts.models import GuestAuthentication
+from accounts.reauthentication import requires_reauthentication
 from accounts.views.common import add_service_errors, administrator_page, posted, refusal
 from accounts.views.spaces import spaces_page
 
@@ -120,6 +121,9 @@ def environment_settings(request, account, environment_id):
 
 @require_POST
 @administrator_page
+@requires_reauthentication(
+    "Deleting an environment deletes its API keys and secrets with it, and cannot be undone."
+)
 def environment_delete(request, account, environment_id):
     environment = access.environment_within(request.reach, environment_id)
     try:

@@ -9,6 +9,14 @@ from accounts import services
 from accounts.models import Environment, Event, Space
 from tests.factories import SpaceFactory, development, production
 from tests.pages import text
+from tests.reauthentication_helpers import recently_authenticated
+
+
+@pytest.fixture
+def admin_client(admin_client):
+    """Signed in just now: the dangerous POSTs here ask to re-authenticate otherwise."""
+    return recently_authenticated(admin_client)
+
 
 # Environments -----------------------------------------------------------------------------
 

@@ -8,8 +8,15 @@ import pytest
 
 from tests.factories import development
 from tests.pages import text
+from tests.reauthentication_helpers import recently_authenticated
 from tokens import services
 from tokens.models import ClientCredential
+
+
+@pytest.fixture
+def admin_client(admin_client):
+    """Signed in just now: the dangerous POSTs here ask to re-authenticate otherwise."""
+    return recently_authenticated(admin_client)
 
 
 @pytest.mark.parametrize(

@@ -10,10 +10,17 @@ from django.utils import timezone
 from accounts.models import Event
 from tests.factories import AdministratorFactory
 from tests.pages import text
+from tests.reauthentication_helpers import recently_authenticated
 from tests.tokens.token_page_helpers import create_token, nonce_of, regenerate_nonce_of
 from tokens import services
 from tokens.models import PersonalAccessToken
 from tokens.verification import verify
+
+
+@pytest.fixture
+def admin_client(admin_client):
+    """Signed in just now: the dangerous POSTs here ask to re-authenticate otherwise."""
+    return recently_authenticated(admin_client)
 
 
 def regenerate(client, token, **extra):
@@ -130,6 +137,7 @@ def test_a_nonce_is_good_only_for_the_user_it_was_made_for(client, admin_client,
     colleague = AdministratorFactory(account=account, email="colleague@example.com")
     other_browser = client.__class__()
     other_browser.force_login(colleague)
+    recently_authenticated(other_browser)
     theirs = other_browser.post("/personal-access-tokens/", {"name": "theirs", "nonce": nonce})
     assert theirs.status_code == 302
     assert not PersonalAccessToken.objects.exists()

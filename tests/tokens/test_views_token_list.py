@@ -9,11 +9,18 @@ from django.utils import timezone
 
 from tests.factories import administrator_of
 from tests.pages import text
+from tests.reauthentication_helpers import recently_authenticated
 from tests.tokens.token_page_helpers import create_token
 from tokens import services
 from tokens.forms import LIFETIME_CHOICES
 from tokens.models import PersonalAccessToken
 from tokens.verification import verify
+
+
+@pytest.fixture
+def admin_client(admin_client):
+    """Signed in just now: the dangerous POSTs here ask to re-authenticate otherwise."""
+    return recently_authenticated(admin_client)
 
 
 def test_expiry_choice_is_kept_and_listed(admin_client):

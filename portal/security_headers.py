@@ -21,12 +21,14 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 # Permissions-Policy (django-permissions-policy): the portal uses none of the browser's
-# powerful features except writing to the clipboard (the Copy buttons), on its own pages.
+# powerful features except writing to the clipboard (the Copy buttons) and passkeys
+# (WebAuthn's navigator.credentials.get, static/passkeys.js), on its own pages.
 # clipboard-read stays at the browser's default (own origin, and only once the person
 # allows it) because the Chromium suite checks each Copy by reading the clipboard back.
 # Only features Chromium knows are named: it warns about any other (e.g. "bluetooth").
 PERMISSIONS_POLICY = {
     "clipboard-write": ["self"],
+    "publickey-credentials-get": ["self"],
     **{
         feature: []
         for feature in (
@@ -47,7 +49,6 @@ PERMISSIONS_POLICY = {
             "midi",
             "payment",
             "picture-in-picture",
-            "publickey-credentials-get",
             "screen-wake-lock",
             "serial",
             "usb",

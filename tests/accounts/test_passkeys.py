@@ -176,6 +176,12 @@ def test_junk_instead_of_a_registration_is_a_400(admin_client, admin_user, junk)
     assert not admin_user.passkeys.exists()
 
 
+def test_the_portals_own_pages_may_use_passkeys(client):
+    # The Permissions-Policy lets the portal's own pages call navigator.credentials.get().
+    policy = client.get(reverse("accounts:login"))["Permissions-Policy"]
+    assert "publickey-credentials-get=(self)" in policy.replace(" ", "")
+
+
 def test_only_administrators_signed_in_get_registration_options(client):
     assert client.post(OPTIONS).status_code == 302  # to the sign-in page
     assert client.get(OPTIONS).status_code == 405

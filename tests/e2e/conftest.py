@@ -21,6 +21,10 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # WebAuthn refuses an address as the relying party ("invalid domain"): the passkey tests
+    # serve the live server as `localhost` (webauthn_base_url), which Chromium then reaches
+    # on IPv4, where the live server listens, rather than on ::1.
+    "--host-resolver-rules=MAP localhost 127.0.0.1",
 ]
 
 
@@ -60,6 +64,42 @@ def base_url(live_server, settings):
     url = live_server.url.replace("localhost", "127.0.0.1")
     settings.SITE_URL = url  # links in captured mail point at the live server
     return url
+
+
+@pytest.fixture
+def webauthn_base_url(live_server, settings):
+    """The live server as http://localhost:<port>, the passkeys' relying party: a test module
+    using passkeys takes it as its `base_url` (a fixture of its own by that name)."""
+    url = live_server.url.replace("127.0.0.1", "localhost")
+    settings.SITE_URL = url
+    settings.WEBAUTHN_RP_ID = "localhost"
+    return url
+
+
+class VirtualAuthenticator:
+    """Chromium's virtual authenticator, over the DevTools protocol's WebAuthn domain, for
+    one tab: a platform authenticator that holds discoverable credentials and verifies its
+    user (as a fingerprint would) without asking."""
+
+    def __init__(self, page):
+        self.cdp = page.context.new_cdp_session(page)
+        self.cdp.send("WebAuthn.enable")
+        self.id = self.cdp.send(
+            "WebAuthn.addVirtualAuthenticator",
+            {
+                "options": {
+                    "protocol": "ctap2",
+                    "transport": "internal",
+                    "hasResidentKey": True,
+                    "hasUserVerification": True,
+                    "isUserVerified": True,
+                }
+            },
+        )["authenticatorId"]
+
+    def credentials(self) -> list[dict]:
+        """The credentials it holds, as the protocol describes them (ids in base64)."""
+        return self.cdp.send("WebAuthn.getCredentials", {"authenticatorId": self.id})["credentials"]
 
 
 # Every page reports what its Content-Security-Policy refused (a `securitypolicyviolation`

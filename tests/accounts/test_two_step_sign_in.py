@@ -302,3 +302,37 @@ def test_codes_count_toward_the_per_address_rate_limit(
     assert "Too many attempts, try again in" in text(refused)
     assert not signed_in(client)
     assert AuthenticatorApp.objects.get(user=admin_user).last_used_step == 0
+
+
+# A passkey as the second step ---------------------------------------------------------------------
+
+
+def test_a_passkey_of_ones_own_is_the_second_step_too(rf, client, admin_user):
+    from tests.accounts.test_passkeys import CHALLENGE, add_passkey, authenticator
+
+    device = authenticator()
+    add_passkey(rf, admin_user, device)
+    password(client, admin_user, path="/login/?next=/team/")
+    options = client.post(CHALLENGE).content
+    response = client.post(
+        TWO_STEP, {"passkey_response": device.assertion(options), "next": "/team/"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/team/"
+    assert signed_in(client) and two_step.AUTHENTICATED_AT in client.session
+
+
+def test_a_refused_passkey_says_so_and_counts_as_a_failure(rf, client, admin_user, settings):
+    from tests.accounts.test_passkeys import CHALLENGE, add_passkey, authenticator
+
+    settings.AXES_FAILURE_LIMIT = 2
+    device = authenticator()
+    add_passkey(rf, admin_user, device)
+    password(client, admin_user)
+    options = client.post(CHALLENGE).content
+    # Signed for another site (a phishing page's origin): not an answer for this one.
+    phished = device.assertion(options, origin="https://portal.evil.example")
+    response = client.post(TWO_STEP, {"passkey_response": phished})
+    assert response.status_code == 400
+    assert "That passkey did not answer." in text(response)
+    assert not signed_in(client)
+    assert client.post(TWO_STEP, {"passkey_response": "junk"}).status_code == 429

@@ -6,6 +6,7 @@ verification runs on each."""
 
 import json
 import time
+from unittest.mock import patch
 
 import pytest
 from django.conf import settings
@@ -308,6 +309,26 @@ def test_a_counter_gone_backwards_is_refused(rf, admin_user):
     )
 
 
+def test_of_two_answers_racing_with_one_counter_one_wins(rf, admin_user):
+    device = authenticator()
+    passkey = add_passkey(rf, admin_user, device)
+    request, options = challenged(rf, admin_user)
+    verify = webauthn.verify_authentication_response
+
+    def another_request_first(**kwargs):
+        # Another request used the passkey, with the same counter value, while this one
+        # verified its answer.
+        verified = verify(**kwargs)
+        Passkey.objects.filter(pk=passkey.pk).update(sign_count=verified.new_sign_count)
+        return verified
+
+    with patch.object(webauthn, "verify_authentication_response", another_request_first):
+        assert (
+            webauthn.verify_passkey_response(answer(request, device.assertion(options)), admin_user)
+            is None
+        )
+
+
 def test_a_user_handle_not_the_owners_is_refused(rf, admin_user, account):
     device = authenticator()
     add_passkey(rf, admin_user, device)
@@ -362,6 +383,12 @@ def test_the_challenge_lists_the_passkeys_of_whoever_is_half_signed_in(rf, clien
     pending = json.loads(client.post(CHALLENGE).content)
     assert [c["id"] for c in pending["allowCredentials"]] == [passkey.credential_id]
     assert client.get(CHALLENGE).status_code == 405
+
+
+def test_the_challenge_lists_the_passkeys_of_whoever_is_signed_in(rf, admin_client, admin_user):
+    passkey = add_passkey(rf, admin_user, authenticator())
+    options = json.loads(admin_client.post(CHALLENGE).content)
+    assert [c["id"] for c in options["allowCredentials"]] == [passkey.credential_id]
 
 
 def test_signing_in_with_a_passkey_alone(rf, client, admin_user):

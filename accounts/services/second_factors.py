@@ -263,9 +263,10 @@ def _spend_recovery_code(user: User, code: str) -> bool:
         record_event("user:recovery-code-used", on=account, actor=user, userId=user.id, left=left)
     _mail(
         user,
-        "A recovery code was used to sign in to your account",
-        f"A recovery code was used to sign in as {user.email}. It will not work again; "
-        f"{left} recovery codes are left.",
+        "A recovery code of your account was used",
+        # Signing in, or confirming a dangerous action (re-authentication), both spend one.
+        f"One of the recovery codes of {user.email} was just used to prove it was you. It "
+        f"will not work again; {left} recovery codes are left.",
     )
     return True
 

@@ -227,7 +227,7 @@ def test_a_recovery_code_works_once_audits_and_mails(
     event = Event.objects.get(account=account, topic="user:recovery-code-used")
     assert event.payload == {"userId": admin_user.id, "left": 9}
     assert [message.subject for message in mail.outbox] == [
-        "A recovery code was used to sign in to your account"
+        "A recovery code of your account was used"
     ]
     assert "9 recovery codes are left" in mail.outbox[0].body
     assert codes[3] not in mail.outbox[0].body

@@ -1,0 +1,140 @@
+"""Re-authentication ("sudo mode") in Chromium at 1280 and 390 px: signed in longer ago than
+the window, revealing the production secret key asks who it is, in a dialog that says why;
+after the password the key is revealed, and a second reveal asks nothing. A personal access
+token made from a session as old asks on a page of its own, then is made and shown."""
+
+import time
+from importlib import import_module
+
+import pytest
+from django.conf import settings
+from playwright.sync_api import expect
+
+from accounts import two_step
+from accounts.models import Event
+from tests.e2e.conftest import assert_fits_the_screen, sign_in, snap
+from tests.factories import DEFAULT_PASSWORD, administrator_of, make_account, production
+from tokens.models import ApiKey, PersonalAccessToken
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+WINDOW = settings.REAUTHENTICATION_AGE.total_seconds()
+
+
+def signed_in_long_ago(tab) -> None:
+    """The sign-in marked the session as proved just now: make it older than the window, as
+    if the person had signed in this morning."""
+    (key,) = [
+        c["value"] for c in tab.context.cookies() if c["name"] == settings.SESSION_COOKIE_NAME
+    ]
+    session = import_module(settings.SESSION_ENGINE).SessionStore(session_key=key)
+    assert session[two_step.AUTHENTICATED_AT] > time.time() - 60  # the sign-in marked it
+    session[two_step.AUTHENTICATED_AT] = time.time() - WINDOW - 60
+    session.save()
+
+
+def revealed(environment) -> int:
+    return Event.objects.filter(topic="api-key:revealed", environment_id=environment.id).count()
+
+
+@pytest.mark.parametrize("tab", ["page", "phone"])
+def test_revealing_the_production_secret_key_asks_once_within_the_window(tab, request):
+    tab = request.getfixturevalue(tab)
+    account = make_account(email=f"sudo-{tab.viewport_size['width']}@example.com")
+    user = administrator_of(account)
+    environment = production(account)
+    secret_key = ApiKey.objects.get(environment=environment, type="SECRET")
+    sign_in(tab, user.email, DEFAULT_PASSWORD)
+    signed_in_long_ago(tab)
+
+    tab.goto(f"/environments/{environment.id}/api-keys/")
+    field = tab.get_by_test_id("secret-key")
+    tab.get_by_role("button", name="Reveal").click()
+    dialog = tab.get_by_role("dialog", name="Confirm it’s you")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_test_id("reauthentication-reason")).to_have_text(
+        f"You are about to see the secret key of “{environment.name}”, a production "
+        "environment: whoever holds it can read and change all of its data."
+    )
+    expect(dialog.get_by_label("Password")).to_be_focused()
+    expect(field).not_to_have_value(secret_key.raw_key)
+    assert revealed(environment) == 0
+    assert_fits_the_screen(tab)
+    snap(tab, "reauthentication-dialog")
+
+    # A wrong password: the dialog says so and stays, the key stays hidden.
+    dialog.get_by_label("Password").fill("not my password")
+    dialog.get_by_role("button", name="Confirm", exact=True).click()
+    expect(dialog.get_by_text("That password is not right.")).to_be_visible()
+    expect(dialog.get_by_label("Password")).to_be_focused()
+    expect(field).not_to_have_value(secret_key.raw_key)
+    snap(tab, "reauthentication-dialog-refused")
+
+    # The password: the key is revealed, as if nothing had been asked.
+    dialog.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    dialog.get_by_role("button", name="Confirm", exact=True).click()
+    expect(field).to_have_value(secret_key.raw_key)
+    expect(dialog).to_be_hidden()
+    assert revealed(environment) == 1
+
+    # Within the window: Hide, Reveal again, and nothing is asked.
+    tab.get_by_role("button", name="Hide").click()
+    expect(field).not_to_have_value(secret_key.raw_key)
+    tab.get_by_role("button", name="Reveal").click()
+    expect(field).to_have_value(secret_key.raw_key)
+    expect(tab.get_by_role("dialog", name="Confirm it’s you")).to_be_hidden()
+    assert revealed(environment) == 2
+
+
+def test_closing_the_question_reveals_nothing(page):
+    account = make_account(email="sudo-cancel@example.com")
+    user = administrator_of(account)
+    environment = production(account)
+    sign_in(page, user.email, DEFAULT_PASSWORD)
+    signed_in_long_ago(page)
+
+    page.goto(f"/environments/{environment.id}/api-keys/")
+    page.get_by_role("button", name="Reveal").click()
+    dialog = page.get_by_role("dialog", name="Confirm it’s you")
+    dialog.get_by_role("link", name="Cancel").click()
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_role("button", name="Could not reveal")).to_be_visible()
+    # Asked again, Escape closes it as well.
+    page.get_by_role("button", name="Reveal").click()
+    expect(dialog).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    assert revealed(environment) == 0
+
+
+@pytest.mark.parametrize("tab", ["page", "phone"])
+def test_a_token_made_long_after_signing_in_asks_on_a_page_then_is_shown(tab, request):
+    tab = request.getfixturevalue(tab)
+    user = administrator_of(
+        make_account(email=f"sudo-pat-{tab.viewport_size['width']}@example.com")
+    )
+    sign_in(tab, user.email, DEFAULT_PASSWORD)
+    signed_in_long_ago(tab)
+
+    tab.goto("/personal-access-tokens/")
+    tab.get_by_role("button", name="Create Token").click()
+    tab.get_by_label("Name").fill("nightly import")
+    tab.get_by_role("button", name="Create", exact=True).click()
+    expect(tab.get_by_role("heading", name="Confirm it’s you")).to_be_visible()
+    expect(tab.get_by_test_id("reauthentication-reason")).to_contain_text(
+        "A personal access token acts as you in the API"
+    )
+    assert not PersonalAccessToken.objects.exists()
+    assert_fits_the_screen(tab)
+    snap(tab, "reauthentication-page")
+
+    tab.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    tab.get_by_role("button", name="Confirm", exact=True).click()
+    shown = tab.get_by_test_id("show-once")
+    expect(shown).to_be_visible()
+    assert tab.get_by_test_id("new-token").input_value().startswith("pat_")
+    assert PersonalAccessToken.objects.get().name == "nightly import"
+    # A reload shows the list, and makes nothing more.
+    tab.reload()
+    expect(tab.get_by_role("heading", name="Personal Access Tokens")).to_be_visible()
+    assert PersonalAccessToken.objects.count() == 1

@@ -302,12 +302,27 @@ def _queries(client, url) -> int:
     return len(queries)
 
 
-def test_the_policy_costs_no_query_where_it_is_off(admin_client, account, settings):
+def test_the_policy_costs_no_query_where_it_is_off(account, admin_user, settings):
     pages = _pages(account)
-    with_it = {url: _queries(admin_client, url) for url in pages}
+
+    def signed_in() -> Client:
+        # A new client loads the middleware as the settings say now (a client's handler
+        # loads it once, at its first request).
+        client = Client()
+        client.force_login(admin_user)
+        return client
+
+    with_it = signed_in()
+    counts_with_it = {url: _queries(with_it, url) for url in pages}
     settings.MIDDLEWARE = [name for name in settings.MIDDLEWARE if name != MIDDLEWARE]
-    without_it = {url: _queries(admin_client, url) for url in pages}
-    assert with_it == without_it
+    without_it = signed_in()
+    counts_without_it = {url: _queries(without_it, url) for url in pages}
+    assert counts_with_it == counts_without_it
+    # The second client really ran without it: the policy, turned on, keeps no one out.
+    account.require_two_step = True
+    account.save()
+    assert without_it.get("/team/").status_code == 200
+    assert with_it.get("/team/")["Location"] == "/profile/security/"
 
 
 def test_where_it_is_on_it_costs_the_second_factors_lookup(admin_client, account, admin_user):

@@ -113,9 +113,12 @@ if (!window.portalPasskeys) {
     } catch (error) {
       // The person cancelled, the authenticator refused, or the options did not come.
       buttons.forEach((button) => { button.disabled = false; });
-      showError(form, error.name === "NotAllowedError"
-        ? "No passkey was used. Try again when you are ready."
-        : "The passkey could not be used. Please try again.");
+      const messages = {
+        NotAllowedError: "No passkey was used. Try again when you are ready.",
+        // Registration options exclude the person's passkeys: this device holds one.
+        InvalidStateError: "This device already holds one of your passkeys.",
+      };
+      showError(form, messages[error.name] || "The passkey could not be used. Please try again.");
     }
   }
 

@@ -118,6 +118,15 @@ def walk(page, email: str, width_name: str) -> None:
     assert not Passkey.objects.filter(user=user).exists()
     assert Event.objects.filter(topic="user:passkey-removed", actor_id=user.id).exists()
 
+    # The authenticator still holds the credential; the portal no longer takes it.
+    sign_out(page)
+    page.get_by_role("button", name="Use a passkey").click()
+    expect(page.get_by_role("alert")).to_have_text(
+        "That passkey did not sign you in. Try again, or sign in with your password."
+    )
+    assert_fits_the_screen(page)
+    snap(page, f"passkeys-refused-{width_name}")
+
 
 def test_a_passkey_signs_in_alone_and_as_the_second_step(page):
     walk(page, "passkey@example.com", "desktop")

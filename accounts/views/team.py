@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts import access, services
+from accounts import access, services, two_step
 from accounts.forms import AcceptInvitationForm, ConfirmForm, InviteForm
 from accounts.reauthentication import requires_reauthentication
 from accounts.two_step_policy import with_two_step
@@ -182,6 +182,9 @@ def accept_invitation(request):
         else:
             del request.session[INVITATION_SESSION_KEY]
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            # They just set their password: setting up a second step, which an account that
+            # requires it sends them to next, need not ask for it again.
+            two_step.mark_authenticated(request)
             messages.success(request, f"Welcome to {invitation.account.name}.")
             return redirect("accounts:home")
     return render(

@@ -356,6 +356,9 @@ def test_a_new_administrator_sets_up_a_second_step_right_after_joining(
     assert joined.redirect_chain == [("/", 302), ("/profile/security/", 302)]
     assert LOCKED_IN in text(joined)
     assert joiner.get("/team/")["Location"] == "/profile/security/"
+    # Having just set a password, they are not asked for it again to set up an app.
+    begun = joiner.post("/profile/security/authenticator-app/begin/")
+    assert begun["Location"] == "/profile/security/authenticator-app/"
 
 
 def test_the_middleware_sits_right_below_authentication():

@@ -104,3 +104,10 @@ def test_no_page_removes_another_persons_factors():
         "accounts/services/__init__.py",
         "accounts/services/two_step_policy.py",
     ]
+
+
+def test_the_django_admin_offers_no_second_factor_either():
+    from django.contrib import admin
+
+    for model in (Passkey, AuthenticatorApp, RecoveryCode):
+        assert not admin.site.is_registered(model), model

@@ -31,7 +31,7 @@ def profile(request, account):
 
 class OwnPasswordChangeView(PasswordRulesMixin, SuccessMessageMixin, PasswordChangeView):
     template_name = "accounts/password_change.html"
-    success_url = reverse_lazy("accounts:profile")
+    success_url = reverse_lazy("accounts:security")
     success_message = "Password changed. You were signed out everywhere else."
 
     def form_valid(self, form):

@@ -133,9 +133,9 @@ def test_password_change_keeps_this_session_and_ends_the_others(admin_user, acco
 
     response = change_password(here)
     assert response.status_code == 302
-    assert response["Location"] == "/profile/"
+    assert response["Location"] == "/profile/security/"
 
-    assert "Password changed." in text(here.get("/profile/"))
+    assert "Password changed." in text(here.get("/profile/security/"))
     assert is_signed_in(here)
     assert elsewhere.get("/profile/")["Location"].startswith("/login/")
     assert not is_signed_in(elsewhere)

@@ -55,6 +55,7 @@ def test_change_name_and_password_then_sign_in_with_the_new_one(page, second_pag
     expect(page.get_by_label("Name")).to_have_value("Ada Lovelace")
     expect(page.get_by_test_id("profile-menu").locator("summary")).to_have_text("Ada Lovelace")
 
+    page.get_by_role("link", name="Password and authentication").click()
     page.get_by_role("link", name="Change password").click()
     expect(page.get_by_role("heading", name="Change password")).to_be_visible()
     expect(page.get_by_text("at least 10 characters")).to_be_visible()
@@ -69,12 +70,12 @@ def test_change_name_and_password_then_sign_in_with_the_new_one(page, second_pag
     fill_new_password(page, NEW_PASSWORD)
     page.get_by_role("button", name="Change password").click()
     expect(page.get_by_text("Password changed.")).to_be_visible()
-    expect(page).to_have_url(re.compile(r"/profile/$"))
+    expect(page).to_have_url(re.compile(r"/profile/security/$"))
     snap(page, "profile-password-changed")
 
     # This browser stays signed in; the other device is signed out.
     page.reload()
-    expect(page.get_by_role("heading", name="Profile", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="Password and authentication", level=1)).to_be_visible()
     second_page.reload()
     expect(second_page).to_have_url(re.compile(r"/login/\?next="))
 
@@ -139,6 +140,7 @@ def test_profile_and_password_pages_fit_a_phone(phone, mailoutbox):
     assert_fits_the_screen(phone)
     snap(phone, "profile-long-name")
 
+    phone.get_by_role("link", name="Password and authentication").click()
     phone.get_by_role("link", name="Change password").click()
     phone.get_by_label("Current password").fill("not my password")
     fill_new_password(phone, "1234", "5678")

@@ -34,15 +34,3 @@ def previous_code(totp: pyotp.TOTP) -> str:
     """The code of the time step before the current one: a code the person's app showed a
     moment ago."""
     return totp.at(timezone.now(), counter_offset=-1)
-
-
-def recently_authenticated(client) -> None:
-    """The client's session proved who it is just now, as signing in does: the dangerous
-    actions' re-authentication (accounts.reauthentication) does not ask."""
-    import time
-
-    from accounts import two_step
-
-    session = client.session
-    session[two_step.AUTHENTICATED_AT] = time.time()
-    session.save()

@@ -14,7 +14,7 @@ from accounts import access, services
 from accounts.models import AdminInvitation, Event, User
 from tests.factories import AdministratorFactory, administrator_of
 from tests.pages import text
-from tests.two_step_policy_helpers import recently_authenticated
+from tests.reauthentication_helpers import recently_authenticated
 
 PASSWORD = "a fine long phrase"
 

@@ -25,12 +25,9 @@ from tests.factories import (
     development,
 )
 from tests.pages import text
+from tests.reauthentication_helpers import recently_authenticated
 from tests.tokens.conftest import bearer
-from tests.two_step_policy_helpers import (
-    add_authenticator_app,
-    add_passkey,
-    recently_authenticated,
-)
+from tests.two_step_policy_helpers import add_authenticator_app, add_passkey
 
 MIDDLEWARE = "accounts.two_step_policy.TwoStepPolicyMiddleware"
 

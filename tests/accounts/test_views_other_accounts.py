@@ -4,7 +4,7 @@ page, and no list shows another account's rows."""
 from accounts.models import Event, Space, User, Workbook
 from tests.factories import SpaceFactory, WorkbookFactory, administrator_of, development
 from tests.pages import text
-from tests.two_step_policy_helpers import recently_authenticated
+from tests.reauthentication_helpers import recently_authenticated
 
 # Another account's ids answer 404 on every page ------------------------------------------------
 

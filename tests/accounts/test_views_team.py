@@ -8,7 +8,7 @@ from django.test import Client
 from accounts import services
 from accounts.models import AdminInvitation, Event, User
 from tests.pages import text
-from tests.two_step_policy_helpers import recently_authenticated
+from tests.reauthentication_helpers import recently_authenticated
 
 # The team --------------------------------------------------------------------------------------
 

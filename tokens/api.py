@@ -25,6 +25,7 @@ from tokens.schema import (
     ACCESS_TOKEN_UNAUTHORIZED,
     ONE_TIME_CODE_HEADER,
     ONE_TIME_CODE_PARAMETER,
+    ONE_TIME_CODE_REQUIRED_HEADER,
 )
 
 INVALID_CREDENTIALS = "The credentials are not valid."
@@ -74,7 +75,7 @@ class AccessTokenCreate(APIView):
         "the better credential for scripts. Attempts are limited per client address and per "
         "email: 429 with Retry-After.",
         auth=[],
-        parameters=[ONE_TIME_CODE_PARAMETER],
+        parameters=[ONE_TIME_CODE_PARAMETER, ONE_TIME_CODE_REQUIRED_HEADER],
         request=ACCESS_TOKEN_REQUEST,
         responses={
             200: serializers.AccessTokenOutput,

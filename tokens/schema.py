@@ -80,6 +80,16 @@ ONE_TIME_CODE_PARAMETER = OpenApiParameter(
     "should rather use a personal access token.",
 )
 
+ONE_TIME_CODE_REQUIRED_HEADER = OpenApiParameter(
+    ONE_TIME_CODE_HEADER,
+    str,
+    OpenApiParameter.HEADER,
+    enum=["required"],
+    response=[401],
+    description="`required` when the email and password were right but the person has "
+    "two-step verification and the request carried no code, or a wrong or used one.",
+)
+
 ACCESS_TOKEN_UNAUTHORIZED = OpenApiResponse(
     ErrorEnvelopeSerializer,
     description="Wrong credentials (the same message for an unknown email and a wrong "

@@ -138,4 +138,5 @@ def test_the_schema_documents_the_header_and_the_answer(api):
         assert header.get("required", False) is False
         assert "authenticator app" in header["description"]
         assert OTP in operation["responses"]["401"]["description"]
+        assert operation["responses"]["401"]["headers"][OTP]["schema"]["enum"] == ["required"]
         assert OTP in operation["description"]

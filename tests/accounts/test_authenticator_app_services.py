@@ -315,3 +315,20 @@ def test_one_app_code_sent_twice_at_once_is_accepted_once():
     code = pyotp.TOTP(decrypt(app.secret)).now()
     results = _together(4, lambda: services.verify_second_step_code(user, code))
     assert results.count("authenticator app") == 1 and results.count(None) == 3
+
+
+def test_confirm_without_a_setup_begun_is_refused(admin_user):
+    with pytest.raises(ValidationError, match="Start the authenticator app's setup again"):
+        services.authenticator_app_confirm(admin_user, "123456")
+    assert not AuthenticatorApp.objects.filter(user=admin_user).exists()
+
+
+def test_removing_an_unfinished_setup_tells_no_one(
+    admin_user, account, django_capture_on_commit_callbacks
+):
+    services.authenticator_app_begin(admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.authenticator_app_remove(admin_user, actor=admin_user)
+    assert not AuthenticatorApp.objects.filter(user=admin_user).exists()
+    assert not Event.objects.filter(topic="user:authenticator-app-removed").exists()
+    assert mail.outbox == []

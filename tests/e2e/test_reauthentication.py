@@ -1,7 +1,11 @@
 """Re-authentication ("sudo mode") in Chromium at 1280 and 390 px: signed in longer ago than
 the window, revealing the production secret key asks who it is, in a dialog that says why;
-after the password the key is revealed, and a second reveal asks nothing. A personal access
-token made from a session as old asks on a page of its own, then is made and shown."""
+after the password (or a code of the authenticator app, or a passkey) the key is revealed,
+and a second reveal asks nothing. A personal access token made from a session as old asks on
+a page of its own, then is made and shown.
+
+Served as http://localhost:<port> (tests.e2e.conftest.webauthn_base_url): WebAuthn needs a
+domain, and one test confirms with a passkey."""
 
 import time
 from importlib import import_module
@@ -10,15 +14,21 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
-from accounts import two_step
+from accounts import services, two_step
 from accounts.models import Event
-from tests.e2e.conftest import assert_fits_the_screen, sign_in, snap
+from tests.accounts.test_two_step_sign_in import current_code, with_app, wrong_code
+from tests.e2e.conftest import VirtualAuthenticator, assert_fits_the_screen, sign_in, snap
 from tests.factories import DEFAULT_PASSWORD, administrator_of, make_account, production
 from tokens.models import ApiKey, PersonalAccessToken
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 WINDOW = settings.REAUTHENTICATION_AGE.total_seconds()
+
+
+@pytest.fixture
+def base_url(webauthn_base_url):
+    return webauthn_base_url
 
 
 def signed_in_long_ago(tab) -> None:
@@ -138,3 +148,65 @@ def test_a_token_made_long_after_signing_in_asks_on_a_page_then_is_shown(tab, re
     tab.reload()
     expect(tab.get_by_role("heading", name="Personal Access Tokens")).to_be_visible()
     assert PersonalAccessToken.objects.count() == 1
+
+
+def test_a_code_of_the_authenticator_app_confirms_in_the_dialog(phone):
+    account = make_account(email="sudo-code@example.com")
+    user = administrator_of(account)
+    secret = with_app(user)
+    environment = production(account)
+    secret_key = ApiKey.objects.get(environment=environment, type="SECRET")
+    # Signed in through both steps, long ago; with a recovery code, so that the app's code of
+    # this moment is still unused (each is accepted once).
+    (recovery_code, *_) = services.recovery_codes_generate(user)
+    sign_in_with_code(phone, user, recovery_code)
+    signed_in_long_ago(phone)
+
+    phone.goto(f"/environments/{environment.id}/api-keys/")
+    phone.get_by_role("button", name="Reveal").click()
+    dialog = phone.get_by_role("dialog", name="Confirm it’s you")
+    code = dialog.get_by_label("Code", exact=True)
+    code.fill(wrong_code(secret))
+    dialog.get_by_role("button", name="Confirm with the code").click()
+    expect(dialog.get_by_text("That code is not right.")).to_be_visible()
+    expect(code).to_be_focused()
+    assert_fits_the_screen(phone)
+    snap(phone, "reauthentication-dialog-code")
+    code.fill(current_code(secret))
+    dialog.get_by_role("button", name="Confirm with the code").click()
+    expect(phone.get_by_test_id("secret-key")).to_have_value(secret_key.raw_key)
+    expect(dialog).to_be_hidden()
+
+
+def sign_in_with_code(tab, user, code: str) -> None:
+    tab.goto("/login/")
+    tab.get_by_label("Email").fill(user.email)
+    tab.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    tab.get_by_role("button", name="Sign in", exact=True).click()
+    tab.get_by_label("Code").fill(code)
+    tab.get_by_role("button", name="Verify").click()
+    tab.wait_for_url("**/environments/**")
+
+
+def test_a_passkey_confirms_in_the_dialog(page):
+    authenticator = VirtualAuthenticator(page)
+    account = make_account(email="sudo-passkey@example.com")
+    user = administrator_of(account)
+    environment = production(account)
+    secret_key = ApiKey.objects.get(environment=environment, type="SECRET")
+    sign_in(page, user.email, DEFAULT_PASSWORD)
+    # Added just after signing in: nothing asked.
+    page.goto("/profile/security/")
+    page.get_by_label("Name of the new passkey").fill("This laptop")
+    page.get_by_role("button", name="Add a passkey").click()
+    expect(page.get_by_text('The passkey "This laptop" was added.')).to_be_visible()
+    assert len(authenticator.credentials()) == 1
+    signed_in_long_ago(page)
+
+    page.goto(f"/environments/{environment.id}/api-keys/")
+    page.get_by_role("button", name="Reveal").click()
+    dialog = page.get_by_role("dialog", name="Confirm it’s you")
+    dialog.get_by_role("button", name="Confirm with a passkey").click()
+    expect(page.get_by_test_id("secret-key")).to_have_value(secret_key.raw_key)
+    expect(dialog).to_be_hidden()
+    assert revealed(environment) == 1

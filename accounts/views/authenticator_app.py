@@ -94,7 +94,12 @@ def authenticator_app_setup(request, account):
             scale=4, border=2, light="#fff", title="QR code for your authenticator app"
         )
     )
-    context = {"form": form, "qr_code": qr_code, "secret_grouped": _grouped(secret)}
+    context = {
+        "form": form,
+        "qr_code": qr_code,
+        "secret": secret,
+        "secret_grouped": _grouped(secret),
+    }
     return render(request, "accounts/authenticator_app_setup.html", context, status=status)
 
 

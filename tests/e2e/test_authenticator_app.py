@@ -73,6 +73,8 @@ def test_set_up_an_app_then_sign_in_with_a_code_and_with_a_recovery_code(tab, re
     shown = page.get_by_test_id("authenticator-app-secret").inner_text()
     assert re.fullmatch(r"([A-Z2-7]{4} )+[A-Z2-7]{1,4}", shown), shown
     secret = shown.replace(" ", "")
+    page.get_by_role("button", name="Copy").click()
+    assert page.evaluate("navigator.clipboard.readText()") == secret
     page.get_by_label("Then enter the 6-digit code the app shows").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Confirm").click()
 

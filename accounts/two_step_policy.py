@@ -30,8 +30,11 @@ LOCKED_IN = (
 
 # What setting up a factor needs: the Password and authentication page and everything under
 # it (passkeys, the authenticator app, recovery codes, each asking for the password again
-# first where it does), WebAuthn's challenge, and signing out.
-SETUP_VIEW_NAMES = frozenset({"accounts:logout", "accounts:passkey-challenge"})
+# first where it does), WebAuthn's challenge, and signing out; and the page's other
+# action, changing the password (whose own page is elsewhere).
+SETUP_VIEW_NAMES = frozenset(
+    {"accounts:logout", "accounts:passkey-challenge", "accounts:password-change"}
+)
 
 
 def second_factor_exists(user: str = "pk"):

@@ -115,10 +115,14 @@ def authenticator_app_remove(request, account):
     return redirect("accounts:security")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @administrator_page
 @requires_reauthentication("New recovery codes replace the ones you have.")
 def recovery_codes_generate(request, account):
+    if request.method == "GET":
+        # The codes page reloaded (the history holds it as a GET of this address): they are
+        # not shown again, the page that counts them is.
+        return redirect("accounts:security")
     return _recovery_codes_page(request, services.recovery_codes_generate(request.user))
 
 

@@ -185,11 +185,8 @@ def _code_refusal(request, reason):
     code_form = CodeForm({"code": request.POST.get(CODE)})
     if not code_form.is_valid():
         return _page(request, reason, status=400, code_form=code_form)
-    if wait := _attempt_wait(request):
-        code_form.add_error(None, _too_many(wait))
-        return too_many_requests(_page(request, reason, code_form=code_form), wait)
-    if wait := _locked_out(request):
-        # No code is looked at (a recovery code is not spent) while the password is locked.
+    # Locked out, no code is looked at: a recovery code is not spent.
+    if (wait := _attempt_wait(request)) or (wait := _locked_out(request)):
         code_form.add_error(None, _too_many(wait))
         return too_many_requests(_page(request, reason, code_form=code_form), wait)
     # An app's code is spent (never accepted twice); a recovery code is used up, and its

@@ -408,6 +408,27 @@ def test_a_wrong_code_is_refused_and_counted(admin_client, account, admin_user, 
     assert Environment.objects.filter(pk=environment.pk).exists()
 
 
+def test_an_empty_code_is_a_400(admin_client, account, admin_user):
+    with_app(admin_user)
+    response = admin_client.post(delete_url(staging(account, admin_user)), code_answer(""))
+    assert response.status_code == 400
+    assert reauthentication.NO_CODE in text(response)
+
+
+def test_codes_count_toward_the_sign_in_pages_limit(
+    admin_client, account, admin_user, one_rate_limit_window, settings
+):
+    settings.AXES_FAILURE_LIMIT = 100  # only the rate limit, for this test
+    secret = with_app(admin_user)
+    environment = staging(account, admin_user)
+    for _ in range(10):
+        admin_client.post(delete_url(environment), code_answer(wrong_code(secret)))
+    over = admin_client.post(delete_url(environment), code_answer(current_code(secret)))
+    assert over.status_code == 429
+    assert "Too many attempts, try again in" in text(over)
+    assert Environment.objects.filter(pk=environment.pk).exists()
+
+
 def test_a_code_of_the_app_is_accepted_once(admin_client, account, admin_user):
     secret = with_app(admin_user)
     typed = current_code(secret)
@@ -438,16 +459,22 @@ def test_recovery_codes_alone_are_offered(admin_client, account, admin_user):
 # A passkey --------------------------------------------------------------------------------------
 
 
-def test_a_passkey_is_offered_and_accepted(rf, admin_client, account, admin_user, settings):
+def add_passkey(rf, user, settings) -> SoftAuthenticator:
+    """A passkey of `user`'s, and the (software) authenticator holding it."""
     device = SoftAuthenticator(rp_id=settings.WEBAUTHN_RP_ID, origin=settings.SITE_URL)
     request = rf.post("/")
     request.session = SessionStore()
     services.passkey_register(
-        user=admin_user,
+        user=user,
         name="Laptop",
-        response_json=device.register(webauthn.registration_options(request, admin_user)),
+        response_json=device.register(webauthn.registration_options(request, user)),
         expected_challenge=webauthn.pop_registration_challenge(request),
     )
+    return device
+
+
+def test_a_passkey_is_offered_and_accepted(rf, admin_client, account, admin_user, settings):
+    device = add_passkey(rf, admin_user, settings)
     environment = staging(account, admin_user)
     asked = admin_client.post(delete_url(environment))
     page = text(asked)
@@ -472,6 +499,22 @@ def test_a_passkey_is_offered_and_accepted(rf, admin_client, account, admin_user
     )
     assert replayed.status_code == 403
     assert reauthentication.WRONG_PASSKEY in text(replayed)
+
+
+def test_passkey_answers_count_toward_the_sign_in_pages_limit(
+    rf, admin_client, account, admin_user, one_rate_limit_window, settings
+):
+    settings.AXES_FAILURE_LIMIT = 100  # only the rate limit, for this test
+    add_passkey(rf, admin_user, settings)
+    environment = staging(account, admin_user)
+    junk = {"reauthenticate_with": "passkey", "passkey_response": "{}"}
+    for _ in range(10):
+        refused = admin_client.post(delete_url(environment), junk)
+        assert refused.status_code == 403
+        assert reauthentication.WRONG_PASSKEY in text(refused)
+    over = admin_client.post(delete_url(environment), junk)
+    assert over.status_code == 429
+    assert "Too many attempts, try again in" in text(over)
 
 
 # Recently authenticated: what marks it ------------------------------------------------------------

@@ -146,19 +146,21 @@ def test_a_wrong_password_is_refused_and_asks_again(admin_client, account, admin
     assert two_step.AUTHENTICATED_AT not in admin_client.session
 
 
-def test_someone_elses_password_is_not_the_persons(admin_client, account, admin_user):
-    colleague = AdministratorFactory(account=account, email="colleague@example.com")
-    assert colleague.check_password(DEFAULT_PASSWORD)
-    # The email is the signed-in person's own, whatever is posted beside it.
+def test_only_the_persons_own_password_proves_it(admin_client, account, admin_user):
+    colleague = AdministratorFactory(
+        account=account, email="colleague@example.com", password="the colleague's own"
+    )
+    # Checked for the signed-in person's email, whatever email is posted beside it.
     response = admin_client.post(
         delete_url(staging(account, admin_user)),
         {
             "reauthenticate_with": "password",
             "username": colleague.email,
-            "password": "wrong for both",
+            "password": "the colleague's own",
         },
     )
     assert response.status_code == 403
+    assert reauthentication.WRONG_PASSWORD in text(response)
 
 
 def test_wrong_passwords_count_toward_django_axes_lockout(

@@ -52,6 +52,7 @@ TOPICS = (
     "user:authenticator-app-removed",
     "user:passkey-added",
     "user:passkey-removed",
+    "user:passkey-renamed",
     "user:password-changed",
     "user:password-reset",
     "user:recovery-code-used",

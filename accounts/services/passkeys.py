@@ -17,11 +17,8 @@ from portal.mail import send_after_commit
 PASSKEY_ALREADY_ADDED = "This passkey is already added."
 
 
-def _audit(topic: str, user: User, passkey: Passkey) -> None:
-    # A user of no account (a bare superuser) has no audit trail to write to.
-    account = account_administered_by(user)
-    if account is not None:
-        record_event(topic, on=account, actor=user, passkeyId=passkey.id, name=passkey.name)
+def _details(passkey: Passkey) -> dict:
+    return {"passkeyId": passkey.id, "name": passkey.name}
 
 
 def _mail(user: User, subject: str, what: str) -> None:
@@ -58,7 +55,10 @@ def passkey_register(
             )
     except IntegrityError as error:
         raise ValidationError({"passkey_response": PASSKEY_ALREADY_ADDED}) from error
-    _audit("user:passkey-added", user, passkey)
+    # A user of no account (a bare superuser) has no audit trail to write to.
+    account = account_administered_by(user)
+    if account is not None:
+        record_event("user:passkey-added", on=account, actor=user, **_details(passkey))
     _mail(user, "A passkey was added to your account", f'The passkey "{name}" was added.')
     return passkey
 
@@ -67,6 +67,10 @@ def passkey_register(
 def passkey_rename(*, passkey: Passkey, name: str) -> Passkey:
     passkey.name = clean_name(name)
     passkey.save(update_fields=["name"])
+    # A user of no account (a bare superuser) has no audit trail to write to.
+    account = account_administered_by(passkey.user)
+    if account is not None:
+        record_event("user:passkey-renamed", on=account, actor=passkey.user, **_details(passkey))
     return passkey
 
 
@@ -74,7 +78,10 @@ def passkey_rename(*, passkey: Passkey, name: str) -> Passkey:
 def passkey_remove(*, passkey: Passkey) -> None:
     """Remove one of the person's passkeys: it signs nobody in from now on."""
     user = passkey.user
-    _audit("user:passkey-removed", user, passkey)
+    # A user of no account (a bare superuser) has no audit trail to write to.
+    account = account_administered_by(user)
+    if account is not None:
+        record_event("user:passkey-removed", on=account, actor=user, **_details(passkey))
     passkey.delete()
     _mail(
         user,

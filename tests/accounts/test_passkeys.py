@@ -209,9 +209,12 @@ def test_renaming_a_passkey(rf, admin_client, admin_user):
     assert admin_client.post(url, {"name": "Phone"}).status_code == 302
     passkey.refresh_from_db()
     assert passkey.name == "Phone"
+    event = Event.objects.get(topic="user:passkey-renamed")
+    assert event.payload == {"passkeyId": passkey.id, "name": "Phone"}
     assert admin_client.post(url, {"name": ""}).status_code == 400
     passkey.refresh_from_db()
     assert passkey.name == "Phone"
+    assert Event.objects.filter(topic="user:passkey-renamed").count() == 1
 
 
 def test_removing_a_passkey_audits_and_mails(

@@ -503,6 +503,18 @@ def test_a_passkey_is_offered_and_accepted(rf, admin_client, account, admin_user
     assert reauthentication.WRONG_PASSKEY in text(replayed)
 
 
+def test_every_way_carries_the_original_fields(rf, admin_user, settings):
+    add_passkey(rf, admin_user, settings)
+    services.recovery_codes_generate(admin_user)
+    response = action_view([])(post(rf, admin_user, "/act/", {"name": "ci", "choice": ["a", "b"]}))
+    response.render()
+    page = response.content.decode()
+    # The password's form, the code's and the passkey's.
+    assert page.count('<form method="post" action="/act/"') == 3
+    assert page.count('name="original:name" value="ci"') == 3
+    assert page.count('name="original:choice" value="b"') == 3
+
+
 def test_passkey_answers_count_toward_the_sign_in_pages_limit(
     rf, admin_client, account, admin_user, one_rate_limit_window, settings
 ):

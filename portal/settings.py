@@ -360,6 +360,9 @@ RATE_LIMITS = {
     # addresses' worth of lockouts) before the owner's own sign-in is refused. The sign-in
     # page and POST /v1/auth count together: one identity, two ways in.
     "login-email": (100, 3600),
+    # A passkey challenge for someone not signed in (the sign-in page's, the second step's)
+    # per client address: each one is a session row.
+    "passkey-challenge": (30, 60),
     # Per client address and per email: a few tries for a person whose mail is slow, while
     # nobody can flood an inbox with reset mails or spray reset requests across addresses.
     "password-reset": (5, 3600),

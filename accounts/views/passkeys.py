@@ -100,6 +100,14 @@ def passkey_challenge(request):
     if request.user.is_authenticated:
         user = request.user
     else:
+        # Each challenge for a visitor writes a session: counted per client address, so
+        # nobody can fill the sessions table with them.
+        wait = hit_each(("passkey-challenge", client_address(request)))
+        if wait:
+            return too_many_requests(
+                HttpResponse('{"error": "Too many attempts."}', content_type="application/json"),
+                wait,
+            )
         user = two_step.pending_user(request)
     return _json(webauthn.authentication_options(request, user))
 

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.sessions.backends.cache import SessionStore
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
+from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -386,6 +387,20 @@ def test_the_challenge_lists_the_passkeys_of_whoever_is_half_signed_in(rf, clien
     pending = json.loads(client.post(CHALLENGE).content)
     assert [c["id"] for c in pending["allowCredentials"]] == [passkey.credential_id]
     assert client.get(CHALLENGE).status_code == 405
+
+
+def test_challenges_for_visitors_are_counted_per_address(admin_user):
+    visitor = Client()
+    limit, _window = settings.RATE_LIMITS["passkey-challenge"]
+    for _ in range(limit):
+        assert visitor.post(CHALLENGE).status_code == 200
+    refused = visitor.post(CHALLENGE)
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert json.loads(refused.content) == {"error": "Too many attempts."}
+    # Someone signed in (re-authenticating) writes no new session: not counted.
+    signed_in = Client()
+    signed_in.force_login(admin_user)
+    assert signed_in.post(CHALLENGE).status_code == 200
 
 
 def test_the_challenge_lists_the_passkeys_of_whoever_is_signed_in(rf, admin_client, admin_user):

@@ -210,3 +210,29 @@ def test_a_passkey_confirms_in_the_dialog(page):
     expect(page.get_by_test_id("secret-key")).to_have_value(secret_key.raw_key)
     expect(dialog).to_be_hidden()
     assert revealed(environment) == 1
+
+
+def test_rolling_a_production_key_asks_on_a_page_then_rolls_as_chosen(page):
+    account = make_account(email="sudo-roll@example.com")
+    user = administrator_of(account)
+    environment = production(account)
+    old = ApiKey.objects.get(environment=environment, type="SECRET")
+    sign_in(page, user.email, DEFAULT_PASSWORD)
+    signed_in_long_ago(page)
+
+    page.goto(f"/environments/{environment.id}/api-keys/")
+    page.get_by_test_id("secret-key").locator("xpath=..").get_by_role(
+        "button", name="Roll key…"
+    ).click()
+    dialog = page.locator("dialog[open]")
+    dialog.get_by_label("Keep the old key working for").select_option(label="1 hour")
+    dialog.get_by_role("button", name="Roll key").click()
+    expect(page.get_by_test_id("reauthentication-reason")).to_contain_text(
+        f"You are about to roll a key of “{environment.name}”, a production environment"
+    )
+    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Confirm", exact=True).click()
+    expect(page.get_by_text("New secret key created.")).to_be_visible()
+    expect(page.get_by_text(f"The old key …{old.last_four} stops working at")).to_be_visible()
+    old.refresh_from_db()
+    assert old.expires_at is not None

@@ -14,9 +14,10 @@ The answers, by status:
 - 403: the question, and a wrong password, code or passkey (the page again, saying so).
 - 400: an answer that is no answer (no password, an unknown way, a way the person lacks).
 - 429 with Retry-After: too many attempts. Every attempt counts toward the sign-in page's
-  limits (portal.ratelimit, per client address and per email), and a wrong password also
-  toward django-axes' failures per (email, address), through authenticate() as the sign-in
-  form does; once axes locks the address out, its lockout answer takes over the page.
+  limits (portal.ratelimit, per client address and per email), and every wrong answer
+  toward django-axes' failures per (email, address): a password through authenticate(), as
+  the sign-in form does, a code or a passkey through Django's user_login_failed signal, as
+  the second step of signing in does. Once axes locks the pair out, nothing is checked.
 
 The original fields travel under ORIGINAL_PREFIX, so none can collide with the page's own
 (a passkey being added posts `passkey_response`, as a passkey proving who one is does), and

@@ -91,8 +91,12 @@ window.portalReauthenticate = async (response) => {
 
     function onSubmit(event) {
       const form = event.target;
-      // The passkey's form runs its ceremony first (static/passkeys.js), then form.submit().
-      if (form.matches("[data-passkey-challenge]")) return;
+      // The passkey's form runs its ceremony first (static/passkeys.js), then form.submit();
+      // sent before that script has loaded, it would only post an empty answer.
+      if (form.matches("[data-passkey-challenge]")) {
+        if (!window.portalPasskeys) event.preventDefault();
+        return;
+      }
       event.preventDefault();
       send(form);
     }

@@ -9,6 +9,7 @@ from django.test import Client
 from accounts.models import AdminInvitation, Event, User
 from tests.accounts.users_api_helpers import errors
 from tests.factories import AdminInvitationFactory, development
+from tests.reauthentication_helpers import recently_authenticated
 
 
 def mailed_token(mail) -> str:
@@ -78,6 +79,7 @@ def test_resend_takes_the_invitations_id_and_the_old_link_stops_working(
 def test_an_invitation_made_on_the_team_page_is_resent_through_the_api(
     pat_api, admin_client, mailoutbox, django_capture_on_commit_callbacks
 ):
+    recently_authenticated(admin_client)
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post("/team/", {"email": "page@example.com"})
     invitation = AdminInvitation.objects.get(email="page@example.com")

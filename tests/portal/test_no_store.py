@@ -9,6 +9,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from tests.factories import DEFAULT_PASSWORD, development
+from tests.reauthentication_helpers import recently_authenticated
 from tokens import services
 from tokens.models import ApiKey
 
@@ -73,6 +74,11 @@ def test_every_api_response_is_no_store(admin_user, world):
 
 def test_every_page_of_a_signed_in_administrator_is_no_store(admin_client, world):
     environment, token = world["environment"], world["token"]
+    # The question asked before a dangerous action is a page like any other.
+    asked = admin_client.post("/personal-access-tokens/", {"name": "asked"})
+    assert asked.status_code == 403
+    assert_no_store(asked, "POST /personal-access-tokens/ (re-authentication asked)")
+    recently_authenticated(admin_client)
     api_keys = f"/environments/{environment.id}/api-keys/"
     pages = ["/", "/profile/", "/profile/password/", "/personal-access-tokens/", api_keys]
     pages += ["/settings/personal-tokens/", "/spaces/", f"/environments/{environment.id}/"]

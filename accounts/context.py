@@ -1,8 +1,11 @@
 """What the layout needs on every signed-in page: the account, its environments for the
-switcher, and which one is current (the one in the URL, else the last one visited)."""
+switcher, which one is current (the one in the URL, else the last one visited), and whether
+the person must set up a second factor first (accounts.two_step_policy), when the layout
+offers no way anywhere else."""
 
 from accounts.access import account_administered_by
 from accounts.models import Environment
+from accounts.two_step import has_second_factor
 
 CURRENT_ENVIRONMENT_SESSION_KEY = "current_environment_id"
 
@@ -24,4 +27,18 @@ def navigation(request) -> dict:
         current = environments[0]
     if current is not None and request.session.get(CURRENT_ENVIRONMENT_SESSION_KEY) != current.id:
         request.session[CURRENT_ENVIRONMENT_SESSION_KEY] = current.id
-    return {"account": account, "environments": environments, "current_environment": current}
+    return {
+        "account": account,
+        "environments": environments,
+        "current_environment": current,
+        "two_step_setup_required": _two_step_setup_required(request, account),
+    }
+
+
+def _two_step_setup_required(request, account) -> bool:
+    """Asked only where the account requires a second factor (no query for the others), and
+    once per page: accounts.two_step_policy answers it for every page but the setup's."""
+    if not account.require_two_step:
+        return False
+    known = getattr(request, "two_step_setup_required", None)
+    return not has_second_factor(request.user) if known is None else known

@@ -80,7 +80,11 @@ class TwoStepPolicyMiddleware:
         # administrator_page and the layout's context take it from here: one query per page,
         # as before the policy existed.
         request.account = account
-        if account is None or not account.require_two_step or has_second_factor(user):
+        if account is None or not account.require_two_step:
+            return None
+        # The layout reads it too (accounts.context): looked up once per page.
+        request.two_step_setup_required = not has_second_factor(user)
+        if not request.two_step_setup_required:
             return None
         messages.warning(request, LOCKED_IN)
         return redirect(reverse("accounts:security"))

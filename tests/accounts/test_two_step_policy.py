@@ -244,6 +244,19 @@ def test_an_administrator_without_a_second_factor_sees_only_its_setup(locked_in,
     assert locked_in.get("/profile/password/").status_code == 200
 
 
+def test_a_locked_in_administrator_is_offered_no_way_elsewhere(locked_in, account, other_admin):
+    page = locked_in.get("/profile/security/").content.decode()
+    for elsewhere in ('href="/team/"', 'href="/logs/"', 'href="/spaces/"', 'href="/profile/"'):
+        assert elsewhere not in page, elsewhere
+    assert 'data-testid="environment-switcher"' not in page
+    assert 'href="/personal-access-tokens/"' not in page
+    # What is left: this page, and signing out.
+    assert 'href="/profile/security/"' in page and 'action="/logout/"' in page
+    add_authenticator_app(other_admin)
+    page = locked_in.get("/profile/security/").content.decode()
+    assert 'href="/team/"' in page and 'data-testid="environment-switcher"' in page
+
+
 def test_setting_up_an_authenticator_app_opens_everything(locked_in, account, other_admin):
     # Through the pages that set one up, as the person does: begin, read the key, confirm.
     recently_authenticated(locked_in)

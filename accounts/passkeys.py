@@ -135,7 +135,13 @@ def authentication_options(request, user: User | None) -> str:
     options = generate_authentication_options(
         rp_id=settings.WEBAUTHN_RP_ID,
         allow_credentials=_descriptors(user) if user is not None else None,
-        user_verification=UserVerificationRequirement.PREFERRED,
+        # Alone, a passkey stands for both steps: the authenticator must check its owner
+        # (a PIN, a biometric), not only that someone touched it.
+        user_verification=(
+            UserVerificationRequirement.PREFERRED
+            if user is not None
+            else UserVerificationRequirement.REQUIRED
+        ),
     )
     request.session[AUTHENTICATION_CHALLENGE] = bytes_to_base64url(options.challenge)
     return options_to_json(options)
@@ -178,6 +184,8 @@ def verify_passkey_response(request, user: User | None) -> Passkey | None:
             # py_webauthn refuses a counter that did not go up when either is non-zero
             # (a cloned authenticator); both zero means the authenticator keeps none.
             credential_current_sign_count=passkey.sign_count,
+            # Signing in with the passkey alone: it must have verified its owner (above).
+            require_user_verification=user is None,
         )
     except MALFORMED:
         return None

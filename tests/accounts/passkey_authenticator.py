@@ -96,11 +96,14 @@ class SoftAuthenticator:
         *,
         origin: str | None = None,
         rp_id: str | None = None,
+        verified: bool = True,
     ) -> str:
-        """navigator.credentials.get()'s answer to authentication options, as JSON."""
+        """navigator.credentials.get()'s answer to authentication options, as JSON; with
+        `verified` False, an authenticator that checked presence only (no PIN, no biometric)."""
         options = json.loads(options_json)
         self.sign_count += 1
-        auth_data = self._authenticator_data(FLAG_USER_PRESENT | FLAG_USER_VERIFIED, rp_id)
+        flags = FLAG_USER_PRESENT | (FLAG_USER_VERIFIED if verified else 0)
+        auth_data = self._authenticator_data(flags, rp_id)
         client_data = self._client_data("webauthn.get", options, origin)
         signature = self.key.sign(
             auth_data + hashlib.sha256(client_data).digest(), ec.ECDSA(hashes.SHA256())

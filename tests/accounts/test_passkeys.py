@@ -258,6 +258,23 @@ def test_a_passkey_answers_a_challenge_once(rf, admin_user):
     assert webauthn.verify_passkey_response(answer(request, response), admin_user) is None
 
 
+def test_alone_a_passkey_must_have_verified_its_owner(rf, admin_user):
+    device = authenticator()
+    passkey = add_passkey(rf, admin_user, device)
+    # Touched, not verified (no PIN, no biometric): enough after the password, not alone.
+    request, options = challenged(rf, admin_user)
+    assert json.loads(options)["userVerification"] == "preferred"
+    touched = device.assertion(options, verified=False)
+    assert webauthn.verify_passkey_response(answer(request, touched), admin_user) == passkey
+    request, options = challenged(rf, None)
+    assert json.loads(options)["userVerification"] == "required"
+    touched = device.assertion(options, verified=False)
+    assert webauthn.verify_passkey_response(answer(request, touched), None) is None
+    request, options = challenged(rf, None)
+    verified = device.assertion(options)
+    assert webauthn.verify_passkey_response(answer(request, verified), None) == passkey
+
+
 def test_someone_elses_passkey_is_no_second_step(rf, admin_user, account):
     other = AdministratorFactory(account=account)
     device = authenticator()

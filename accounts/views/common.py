@@ -8,9 +8,14 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.password_validation import password_validators_help_texts
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
 
 from accounts import access
 from accounts.forms import ConfirmForm
+
+# What a page is asked with (a browser's links and forms); PUT, DELETE and the like are 405,
+# not the page shown as if they were a GET.
+PAGE_METHODS = ["GET", "HEAD", "POST"]
 
 
 def administrator_page(view):
@@ -18,12 +23,11 @@ def administrator_page(view):
     page session's reach (the whole account) is `request.reach`, which every fetch takes."""
 
     @wraps(view)
+    @require_http_methods(PAGE_METHODS)
     @login_required
     def wrapper(request, *args, **kwargs):
         # Already fetched by the two-step policy's middleware, for the page's one query.
-        account = getattr(request, "account", None) or access.account_administered_by(
-            request.user
-        )
+        account = getattr(request, "account", None) or access.account_administered_by(request.user)
         if account is None:
             return render(request, "accounts/no_account.html", status=403)
         request.account = account  # the layout's context reuses it

@@ -23,6 +23,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
 
 from accounts import passkeys, services, two_step
 from accounts.forms import PasswordResetRequestForm, SecondStepCodeForm, SignInForm
@@ -96,6 +97,7 @@ def _second_step_failed(request, email: str) -> None:
     user_login_failed.send(sender=__name__, credentials={"username": email}, request=request)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @sensitive_post_parameters("code", "passkey_response")
 @csrf_protect
 @never_cache

@@ -13,6 +13,7 @@ from accounts.models import Environment, Event
 from portal import conflicts
 from tests.factories import administrator_of, make_account
 from tests.races import behind_a_transaction
+from tests.reauthentication_helpers import recently_authenticated
 from tokens import services as token_services
 from tokens.models import PersonalAccessToken
 
@@ -74,6 +75,7 @@ def test_a_token_created_while_its_user_is_removed_answers_409_and_saves_nothing
 def test_a_token_created_on_its_page_while_its_user_is_removed_answers_the_409_page(client):
     account, staying, leaving = an_account_with_one_administrator_leaving()
     client.force_login(leaving)
+    recently_authenticated(client)
     page = client.get("/personal-access-tokens/")
     nonce = re.search(r'name="nonce" value="([^"]+)"', page.content.decode()).group(1)
 

@@ -8,6 +8,7 @@ from django.conf import settings
 
 from accounts.models import Event
 from tests.factories import administrator_of
+from tests.reauthentication_helpers import recently_authenticated
 from tests.tokens.token_page_helpers import nonce_of, regenerate_nonce_of
 from tokens import services
 from tokens.models import PersonalAccessToken
@@ -78,6 +79,7 @@ def test_four_concurrent_posts_of_one_create_form_make_exactly_one_token(nonce_c
     user = administrator_of(make_account(email="race@example.com"))
     browser = Client()
     browser.force_login(user)
+    recently_authenticated(browser)
     nonce = nonce_of(browser.get("/personal-access-tokens/"))
     statuses = _post_together(
         browser.cookies[settings.SESSION_COOKIE_NAME].value,
@@ -102,6 +104,7 @@ def test_four_concurrent_posts_of_one_regenerate_form_regenerate_once(nonce_cach
     token, _ = services.personal_access_token_create(user=user, name="rotated")
     browser = Client()
     browser.force_login(user)
+    recently_authenticated(browser)
     nonce = regenerate_nonce_of(browser.get("/personal-access-tokens/"), token)
     statuses = _post_together(
         browser.cookies[settings.SESSION_COOKIE_NAME].value,

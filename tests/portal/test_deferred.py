@@ -5,7 +5,13 @@ from accounts.models import Account, User
 
 def test_first_deferred_read_loads_every_deferred_field_at_once(account, django_assert_num_queries):
     partial = Account.objects.only("id").get(pk=account.pk)
-    assert partial.get_deferred_fields() == {"name", "metadata", "require_two_step", "created_at", "updated_at"}
+    assert partial.get_deferred_fields() == {
+        "name",
+        "metadata",
+        "require_two_step",
+        "created_at",
+        "updated_at",
+    }
     with django_assert_num_queries(1):
         assert partial.name == account.name
         assert partial.metadata == account.metadata

@@ -379,6 +379,10 @@ RATE_LIMITS = {
     # in bulk; a class joining at once stays well within it.
     "shared-link-address": (20, 3600),
     "shared-link": (200, 3600),
+    # Reports of leaked credentials (POST /v1/credentials/revoke) per client address: a
+    # scanner reports up to 1,000 values a call, while nobody can make the portal mail
+    # owners without end or use the endpoint to time lookups.
+    "credential-revoke": (30, 3600),
 }
 
 # Sessions in the database with their user, address and browser (django-qsessions), so a

@@ -16,13 +16,14 @@ from portal.api import AttemptsThrottled, data_response, deleted_response, valid
 from portal.pagination import Pagination
 from portal.ratelimit import TooManyAttempts, client_address, hit_each
 from portal.schema import DELETED, PAGE_PARAMETERS, data_envelope, errors, page_envelope
-from tokens import access, selectors, serializers, services
+from tokens import access, revocation, selectors, serializers, services
 from tokens.authentication import REALM
 from tokens.models import ApiKey
 from tokens.principal import Principal
 from tokens.schema import (
     ACCESS_TOKEN_REQUEST,
     ACCESS_TOKEN_UNAUTHORIZED,
+    CREDENTIALS_REVOKE_ACCEPTED,
     ONE_TIME_CODE_HEADER,
     ONE_TIME_CODE_PARAMETER,
     ONE_TIME_CODE_REQUIRED_HEADER,
@@ -117,6 +118,47 @@ class AccessTokenCreate(APIView):
         except services.SecondStepRefused:
             return _one_time_code_wanted(ONE_TIME_CODE_REFUSED)
         return Response(serializers.AccessTokenOutput(issued).data)
+
+
+# POST /v1/credentials/revoke ------------------------------------------------------------------
+
+
+class CredentialsRevoke(APIView):
+    """Reports of leaked credentials, from anyone: GitHub's credential revocation API."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="revokeCredentials",
+        summary="Revoke leaked credentials",
+        description="For whoever finds a credential where it must not be (a secret scanner, "
+        f"a stranger): 1 to {revocation.MAX_REPORTED} values. Each value's checksum is "
+        "checked first; every live personal access token (`pat_…`), legacy client secret "
+        "(`cs_…`) and secret key (`sk_…`, rolled with no grace) among them is revoked at "
+        "once, and its owners (for a secret key, every administrator of its account) are "
+        "mailed with the client address and User-Agent of the report. Publishable keys "
+        "(`pk_…`) are public by design and never revoked. The answer is always 202 with the "
+        "same body, whether anything matched or not. No authentication; limited per client "
+        "address: 429 with Retry-After. A malformed body is a 400 that never repeats the "
+        "values sent.",
+        auth=[],
+        request=serializers.CredentialsRevokeInput,
+        responses={202: CREDENTIALS_REVOKE_ACCEPTED, **errors(400, 413, 429, public=True)},
+    )
+    def post(self, request):
+        address = client_address(request)
+        # Every call counts, malformed ones too, before anything is read.
+        if wait := hit_each(("credential-revoke", address)):
+            raise AttemptsThrottled(wait=wait)
+        data = validated(serializers.CredentialsRevokeInput, request.data)
+        revocation.credentials_revoke_reported(
+            values=data["credentials"],
+            reporter=revocation.Reporter(
+                address=address, user_agent=request.headers.get("User-Agent", "")
+            ),
+        )
+        return data_response({"success": True}, status.HTTP_202_ACCEPTED)
 
 
 # Personal access tokens ------------------------------------------------------------------------

@@ -14,6 +14,7 @@ urlpatterns = [
     path("auth/api-keys", api.ApiKeyList.as_view()),
     path("auth/publishable-key", api.PublishableKeyDetail.as_view()),
     path("auth/api-key", api.ApiKeyRoll.as_view()),
+    path("credentials/revoke", api.CredentialsRevoke.as_view()),
     path("secrets", api.SecretList.as_view()),
     path("secrets/<public_id:secret_id>", api.SecretDetail.as_view()),
 ]

@@ -7,7 +7,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, Polymorphic
 from rest_framework import serializers as drf
 
 from portal.api import ChoiceField
-from portal.schema import ErrorEnvelopeSerializer
+from portal.schema import ErrorEnvelopeSerializer, SuccessSerializer
 from tokens import serializers
 
 
@@ -97,4 +97,20 @@ ACCESS_TOKEN_UNAUTHORIZED = OpenApiResponse(
     f"code in `{ONE_TIME_CODE_HEADER}`, or with a wrong or used one, is refused too, with a "
     f"message saying so and pointing to personal access tokens, and the response header "
     f"`{ONE_TIME_CODE_HEADER}: required`.",
+)
+
+
+# POST /v1/credentials/revoke: one answer whatever was sent, so it tells nothing.
+
+
+class CredentialsRevokeAccepted(drf.Serializer):
+    """`{"data": {"success": true}}`, whether or not any value matched."""
+
+    data = SuccessSerializer()
+
+
+CREDENTIALS_REVOKE_ACCEPTED = OpenApiResponse(
+    CredentialsRevokeAccepted,
+    description="The report was received. Always this answer, whether any value matched a "
+    "live credential or none did.",
 )

@@ -14,7 +14,7 @@ from portal.api import (
     QuerySerializer,
     TextField,
 )
-from tokens import access, services
+from tokens import access, revocation, services
 from tokens.access_tokens import LIFETIMES, USER
 from tokens.models import ApiKey
 
@@ -26,6 +26,7 @@ API_CREDENTIALS = "apiCredentials"
 PASSWORD_MAX_LENGTH = 4096
 # A client secret is 39 characters (tokens.credentials); this only keeps huge input out.
 CLIENT_SECRET_MAX_LENGTH = 255
+REPORTED_CREDENTIAL_MAX_LENGTH = 255
 
 
 # Input -------------------------------------------------------------------------------------
@@ -102,6 +103,21 @@ class SecretUpsertInput(serializers.Serializer):
     environmentId = IdField(required=False)
     # Empty or null: the environment itself, as when it is absent.
     spaceId = IdField(required=False, allow_null=True, allow_blank=True)
+
+
+class CredentialsRevokeInput(serializers.Serializer):
+    """POST /v1/credentials/revoke. Errors name the item at fault, never its value: the
+    values may be live credentials."""
+
+    credentials = serializers.ListField(
+        # Ours are 39 or 40 characters; a scanner may send anything it matched, so this
+        # only keeps huge input out.
+        child=TextField(trim_whitespace=False, max_length=REPORTED_CREDENTIAL_MAX_LENGTH),
+        allow_empty=False,
+        max_length=revocation.MAX_REPORTED,
+        help_text=f"1 to {revocation.MAX_REPORTED} credential values, each at most "
+        f"{REPORTED_CREDENTIAL_MAX_LENGTH} characters.",
+    )
 
 
 # Output ------------------------------------------------------------------------------------

@@ -57,7 +57,9 @@ def test_one_call_revokes_a_token_a_client_secret_and_a_secret_key(
     environment = leaked["environment"]
     # Each works before the report.
     assert bearer(APIClient(), pat).get("/v1/accounts/current").status_code == 200
-    assert client_exchange(client).status_code == 200
+    exchanged = client_exchange(client)
+    assert exchanged.status_code == 200
+    client_jwt = exchanged.json()["accessToken"]
     assert api_keys_of(environment, secret_key).status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
         response = report([pat, client.raw, secret_key])
@@ -66,6 +68,8 @@ def test_one_call_revokes_a_token_a_client_secret_and_a_secret_key(
     # Each refused on its very next request.
     assert bearer(APIClient(), pat).get("/v1/accounts/current").status_code == 401
     assert client_exchange(client).status_code == 401
+    # An access token the client secret made names its client: it stops with it.
+    assert bearer(APIClient(), client_jwt).get("/v1/accounts/current").status_code == 401
     assert api_keys_of(environment, secret_key).status_code == 401
     topics = set(
         Event.objects.filter(topic__endswith=":revoked-as-leaked").values_list("topic", flat=True)

@@ -32,12 +32,14 @@ class Reporter:
     user_agent: str
 
     def __post_init__(self):
-        object.__setattr__(self, "user_agent", self.user_agent[:USER_AGENT_MAX_LENGTH])
+        # No NUL either: PostgreSQL's JSON refuses it, and the audit payload carries this.
+        user_agent = self.user_agent.replace("\x00", "")[:USER_AGENT_MAX_LENGTH]
+        object.__setattr__(self, "user_agent", user_agent)
 
     def describe(self) -> str:
+        client = repr(self.user_agent) if self.user_agent else "unknown"
         return (
-            f"It was reported from the address {self.address or 'unknown'} "
-            f"by the client {self.user_agent or 'unknown'!r}."
+            f"It was reported from the address {self.address or 'unknown'} by the client {client}."
         )
 
     def details(self) -> dict:

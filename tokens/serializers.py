@@ -114,6 +114,7 @@ class CredentialsRevokeInput(serializers.Serializer):
         # only keeps huge input out.
         child=TextField(trim_whitespace=False, max_length=REPORTED_CREDENTIAL_MAX_LENGTH),
         allow_empty=False,
+        min_length=1,  # what allow_empty says, for the schema (minItems)
         max_length=revocation.MAX_REPORTED,
         help_text=f"1 to {revocation.MAX_REPORTED} credential values, each at most "
         f"{REPORTED_CREDENTIAL_MAX_LENGTH} characters.",

@@ -175,5 +175,8 @@ def test_one_lookup_per_kind_whatever_the_number_of_values(
         report(*values)
 
 
-def test_a_long_user_agent_is_cut_short():
-    assert len(Reporter(address="", user_agent="x" * 5000).user_agent) == 200
+def test_a_long_user_agent_is_cut_short_and_a_missing_one_said_so():
+    assert Reporter(address="", user_agent="x\x00" * 5000).user_agent == "x" * 200
+    assert Reporter(address="", user_agent="").describe() == (
+        "It was reported from the address unknown by the client unknown."
+    )

@@ -2,36 +2,21 @@
 renaming and removing it. Adding and removing mail the person and enter the audit trail: a
 passkey is a way into the account."""
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 
 from accounts.access import account_administered_by
 from accounts.audit import record_event
 from accounts.models import Passkey, User
 from accounts.passkeys import verified_registration
 from accounts.services.common import clean_name
-from portal.mail import send_after_commit
+from accounts.services.second_factors import mail_second_factor_change
 
 PASSKEY_ALREADY_ADDED = "This passkey is already added."
 
 
 def _details(passkey: Passkey) -> dict:
     return {"passkeyId": passkey.id, "name": passkey.name}
-
-
-def _mail(user: User, subject: str, what: str) -> None:
-    security_page = settings.SITE_URL + reverse("accounts:security")
-    send_after_commit(
-        subject=subject,
-        body=(
-            f"{what}\n\n"
-            "If this was not you, sign in, change your password and check the passkeys on "
-            f"your Password and authentication page:\n{security_page}\n"
-        ),
-        to=user.email,
-    )
 
 
 @transaction.atomic
@@ -59,7 +44,9 @@ def passkey_register(
     account = account_administered_by(user)
     if account is not None:
         record_event("user:passkey-added", on=account, actor=user, **_details(passkey))
-    _mail(user, "A passkey was added to your account", f'The passkey "{name}" was added.')
+    mail_second_factor_change(
+        user, "A passkey was added to your account", f'The passkey "{name}" was added.'
+    )
     return passkey
 
 
@@ -83,7 +70,7 @@ def passkey_remove(*, passkey: Passkey) -> None:
     if account is not None:
         record_event("user:passkey-removed", on=account, actor=user, **_details(passkey))
     passkey.delete()
-    _mail(
+    mail_second_factor_change(
         user,
         "A passkey was removed from your account",
         f'The passkey "{passkey.name}" was removed: it no longer signs you in.',

@@ -69,7 +69,9 @@ def recovery_code_digest(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
 
 
-def _mail(user: User, subject: str, what: str) -> None:
+def mail_second_factor_change(user: User, subject: str, what: str) -> None:
+    """Tell the person a way into their account changed (a factor added or removed, a
+    recovery code used), with where to check it if it was not them."""
     security_page = settings.SITE_URL + reverse("accounts:security")
     send_after_commit(
         subject=subject,
@@ -140,7 +142,7 @@ def authenticator_app_confirm(user: User, code: str) -> list[str]:
     account = account_administered_by(user)
     if account is not None:
         record_event("user:authenticator-app-added", on=account, actor=user, userId=user.id)
-    _mail(
+    mail_second_factor_change(
         user,
         "An authenticator app was added to your account",
         f"An authenticator app was set up as a second step for signing in as {user.email}.",
@@ -165,7 +167,7 @@ def authenticator_app_remove(user: User, actor: Actor) -> None:
     account = account_administered_by(user)
     if account is not None:
         record_event("user:authenticator-app-removed", on=account, actor=actor, userId=user.id)
-    _mail(
+    mail_second_factor_change(
         user,
         "An authenticator app was removed from your account",
         f"The authenticator app was removed from {user.email}: its codes no longer sign in.",
@@ -200,7 +202,7 @@ def recovery_codes_generate(user: User) -> list[str]:
             userId=user.id,
             count=RECOVERY_CODE_COUNT,
         )
-    _mail(
+    mail_second_factor_change(
         user,
         "New recovery codes were made for your account",
         f"New recovery codes were made for {user.email}; the earlier ones no longer work.",
@@ -261,7 +263,7 @@ def _spend_recovery_code(user: User, code: str) -> bool:
     account = account_administered_by(user)
     if account is not None:
         record_event("user:recovery-code-used", on=account, actor=user, userId=user.id, left=left)
-    _mail(
+    mail_second_factor_change(
         user,
         "A recovery code of your account was used",
         # Signing in, or confirming a dangerous action (re-authentication), both spend one.

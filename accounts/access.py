@@ -4,7 +4,9 @@ from an unknown one (404), so existence never leaks across accounts.
 
 A caller's reach is an account, optionally narrowed to one environment (a secret or
 publishable key) and then to one space (a space access token), and for a guest to what
-they are granted. Verification makes it: a credential's (tokens.principal.Principal, a
+they are granted; a fine-grained personal access token's to the environments it names
+(`environment_scope`) and to reading (`read_only`, which tokens.permissions enforces).
+Verification makes it: a credential's (tokens.principal.Principal, a
 Reach, and guests.access.GuestPrincipal for a guest access token), an administrator's page
 session (`request.reach`, accounts.views.common.administrator_page), a guest's page session
 (guests.access.GuestReach). Every narrowing lives in the reach's querysets, so a fetch is
@@ -41,9 +43,11 @@ from portal.access import get_or_404
 
 class Reach:
     """What one caller may see: `account`, narrowed to `environment` and `space` when they
-    are set, and by `kind` (what vouched for the caller) to what that kind may see. Its
+    are set, to the environments `environment_scope` holds (a queryset of their ids) when
+    set, and by `kind` (what vouched for the caller) to what that kind may see. Its
     querysets are already narrowed; subclasses narrow further by overriding them, never
-    widen. Nothing here is meant to change after verification."""
+    widen. `read_only`: the caller may read and nothing else. Nothing here is meant to
+    change after verification."""
 
     # The kinds of caller: an administrator (a page session, a PAT, their access token), a
     # secret or publishable key, a space access token, a guest (a guest access token).
@@ -53,7 +57,7 @@ class Reach:
     SPACE = "space"
     GUEST = "guest"
 
-    __slots__ = ("kind", "account", "environment", "space")
+    __slots__ = ("kind", "account", "environment", "space", "environment_scope", "read_only")
 
     def __init__(
         self,
@@ -62,11 +66,15 @@ class Reach:
         kind: str = USER,
         environment: Environment | None = None,
         space: Space | None = None,
+        environment_scope: QuerySet | None = None,
+        read_only: bool = False,
     ):
         self.kind = kind
         self.account = account
         self.environment = environment
         self.space = space
+        self.environment_scope = environment_scope
+        self.read_only = read_only
 
     def in_environment(self, environment: Environment) -> "Reach":
         """This reach narrowed to `environment`, one fetched through it (a page about one
@@ -75,12 +83,27 @@ class Reach:
         if self.environment is not None and self.environment.pk != environment.pk:
             raise ValueError("A reach narrows within its own environment only.")
         return Reach(
-            account=self.account, kind=self.kind, environment=environment, space=self.space
+            account=self.account,
+            kind=self.kind,
+            environment=environment,
+            space=self.space,
+            environment_scope=self.environment_scope,
+            read_only=self.read_only,
         )
 
+    def in_reached_environments(self, queryset: QuerySet, field: str = "environment") -> QuerySet:
+        """`queryset` (of the account's things) narrowed to the environments this reach
+        holds, through `field`, the path from its model to an environment (its id, for a
+        text column that keeps the id of a deleted one): the one place every narrowing by
+        environment is made."""
+        if self.environment is not None:
+            queryset = queryset.filter(**{field: self.environment.pk})
+        if self.environment_scope is not None:
+            queryset = queryset.filter(**{f"{field}__in": self.environment_scope})
+        return queryset
+
     def environments(self) -> QuerySet[Environment]:
-        environments = Environment.objects.filter(account=self.account)
-        return environments.filter(pk=self.environment.pk) if self.environment else environments
+        return self.in_reached_environments(Environment.objects.filter(account=self.account), "pk")
 
     def spaces(self) -> QuerySet[Space]:
         # A guest reaches only what they are granted: their reach narrows itself
@@ -94,19 +117,20 @@ class Reach:
     def bounded_spaces(self) -> QuerySet[Space]:
         """The spaces of the account, its environment and its space, before a kind narrows
         them further."""
-        spaces = Space.objects.filter(environment__account=self.account)
-        if self.environment is not None:
-            spaces = spaces.filter(environment=self.environment)
+        spaces = self.in_reached_environments(
+            Space.objects.filter(environment__account=self.account)
+        )
         return spaces.filter(pk=self.space.pk) if self.space is not None else spaces
 
     def bounded_workbooks(self) -> QuerySet[Workbook]:
-        workbooks = Workbook.objects.filter(space__environment__account=self.account)
-        if self.environment is not None:
-            workbooks = workbooks.filter(space__environment=self.environment)
+        workbooks = self.in_reached_environments(
+            Workbook.objects.filter(space__environment__account=self.account), "space__environment"
+        )
         return workbooks.filter(space=self.space) if self.space is not None else workbooks
 
     def events(self) -> QuerySet[Event]:
-        return events_within(self.account, self.environment)
+        # An event of the account as a whole (no environment) is outside any narrowing.
+        return self.in_reached_environments(events_within(self.account), "environment_id")
 
     def administrators(self) -> QuerySet[User]:
         """The account's administrators (users), each with their membership, longest-serving
@@ -138,11 +162,10 @@ def account_administered_by(user: User) -> Account | None:
     return membership.account if membership else None
 
 
-def events_within(account: Account, environment: Environment | None = None) -> QuerySet:
+def events_within(account: Account) -> QuerySet:
     """The account's audit trail, newest first (environment ids are text: the events of a
     deleted environment stay). Read by the log's own labels too, for the account whole."""
-    events = Event.objects.filter(account=account)
-    return events.filter(environment_id=environment.pk) if environment else events
+    return Event.objects.filter(account=account)
 
 
 def environment_within(reach: Reach, environment_id: str) -> Environment:

@@ -135,6 +135,9 @@ class Account(LoadsDeferredFieldsTogether, models.Model):
     # "Require two-step verification for administrators": with it on, an administrator
     # without a second factor may sign in only to set one up.
     require_two_step = models.BooleanField(default=False)
+    # "Maximum lifetime of personal access tokens", in days (None: no maximum). A token
+    # older than this is refused (tokens.lifetime_policy), however long it was made for.
+    token_max_lifetime_days = models.PositiveSmallIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -61,8 +61,7 @@ class GuestReach(GrantedOnly, Reach):
 
 
 def guests_within(reach: Reach) -> QuerySet[Guest]:
-    guests = Guest.objects.filter(environment__account=reach.account)
-    return guests.filter(environment=reach.environment) if reach.environment else guests
+    return reach.in_reached_environments(Guest.objects.filter(environment__account=reach.account))
 
 
 def guest_within(reach: Reach, guest_id: str) -> Guest:
@@ -70,7 +69,9 @@ def guest_within(reach: Reach, guest_id: str) -> Guest:
 
 
 def magic_links_within(reach: Reach, space: Space | None = None) -> QuerySet[MagicLink]:
-    links = MagicLink.objects.filter(space__environment__account=reach.account)
+    links = reach.in_reached_environments(
+        MagicLink.objects.filter(space__environment__account=reach.account), "space__environment"
+    )
     return links.filter(space=space) if space is not None else links
 
 

@@ -1,10 +1,13 @@
 """Helpers every app's services share."""
 
+import ipaddress
 import logging
 from datetime import datetime, timedelta
 
 from django.db import DatabaseError, models, transaction
 from django.db.models import Q
+
+from portal.ratelimit import client_address
 
 logger = logging.getLogger(__name__)
 
@@ -27,15 +30,42 @@ def model_update(*, instance: models.Model, data: dict) -> list[str]:
     return changed
 
 
-def record_use(*, model: type[models.Model], pk: str, field: str, now: datetime) -> None:
+def record_use(
+    *,
+    model: type[models.Model],
+    pk: str,
+    field: str,
+    now: datetime,
+    where_from: dict | None = None,
+) -> None:
     """Set `field` of row `pk` to `now` unless it already says a time within USE_RESOLUTION:
     the UPDATE is conditional (another process may have just done it), skips a row another
     transaction holds rather than waiting for it, and never fails the request (a failure is
-    logged). Not an audit event: a use, not a change."""
+    logged). Not an audit event: a use, not a change. `where_from` (used_from's fields) is
+    written in the same UPDATE."""
     stale = Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__lt": now - USE_RESOLUTION})
     try:
         with transaction.atomic():
             unlocked = model.objects.filter(stale, pk=pk).select_for_update(skip_locked=True)
-            model.objects.filter(pk__in=unlocked.values("pk")).update(**{field: now})
+            model.objects.filter(pk__in=unlocked.values("pk")).update(
+                **{field: now}, **(where_from or {})
+            )
     except DatabaseError:
         logger.warning("Could not record last use of %s %s", model.__name__, pk, exc_info=True)
+
+
+# As tokens.models.CLIENT_MAX_LENGTH: a User-Agent is kept to this many characters.
+CLIENT_MAX_LENGTH = 200
+
+
+def used_from(request) -> dict:
+    """Where a credential used by `request` was used from, as tokens.models.CredentialUse
+    keeps it: the client's address resolved the portal's way (TRUSTED_PROXY_COUNT; None
+    when a proxy handed over something that is no address) and its User-Agent, trimmed."""
+    try:
+        address = str(ipaddress.ip_address(client_address(request)))
+    except ValueError:
+        address = None
+    client = request.META.get("HTTP_USER_AGENT", "")[:CLIENT_MAX_LENGTH]
+    # PostgreSQL refuses a NUL in text.
+    return {"last_used_address": address, "last_used_client": client.replace("\x00", "")}

@@ -16,8 +16,7 @@ from tokens.principal import Principal
 
 
 def secrets_within(reach: Reach) -> QuerySet[Secret]:
-    secrets = Secret.objects.filter(environment__account=reach.account)
-    return secrets.filter(environment=reach.environment) if reach.environment else secrets
+    return reach.in_reached_environments(Secret.objects.filter(environment__account=reach.account))
 
 
 def secret_within(reach: Reach, secret_id: str) -> Secret:

@@ -16,6 +16,7 @@ from portal.api import AttemptsThrottled, data_response, deleted_response, valid
 from portal.pagination import Pagination
 from portal.ratelimit import TooManyAttempts, client_address, hit_each
 from portal.schema import DELETED, PAGE_PARAMETERS, data_envelope, errors, page_envelope
+from portal.services import used_from
 from tokens import access, revocation, selectors, serializers, services
 from tokens.authentication import REALM
 from tokens.models import ApiKey
@@ -108,7 +109,9 @@ class AccessTokenCreate(APIView):
                     one_time_code=request.headers.get(ONE_TIME_CODE_HEADER),
                 )
             else:
-                issued = services.access_token_create_for_client(client_id=subject, secret=secret)
+                issued = services.access_token_create_for_client(
+                    client_id=subject, secret=secret, where_from=used_from(request)
+                )
         except TooManyAttempts as refused:
             raise AttemptsThrottled(wait=refused.retry_after) from None
         except services.InvalidCredentials:

@@ -25,7 +25,7 @@ class BearerAuthentication(BaseAuthentication):
         # token (Python counts every whitespace but the space as not printable).
         if not token or " " in token or not token.isprintable():
             self._fail(request)
-        principal = verify(token)
+        principal = verify(token, request)
         if principal is None:
             self._fail(request)
         # The principal carries everything, its credential too (principal.credential).

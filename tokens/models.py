@@ -7,6 +7,7 @@ from accounts.models import AuditScope, Environment, Space
 from portal import encryption
 from portal.deferred import LoadsDeferredFieldsTogether
 from portal.ids import PublicIdField
+from portal.services import CLIENT_MAX_LENGTH
 
 DIGEST_LENGTH = 64
 
@@ -52,8 +53,46 @@ class ApiKey(LoadsDeferredFieldsTogether, models.Model):
         return self.expires_at is not None and self.expires_at <= timezone.now()
 
 
-class PersonalAccessToken(LoadsDeferredFieldsTogether, models.Model):
-    """A user-scoped token. Only its digest and last four characters are kept."""
+class CredentialUse(models.Model):
+    """When a personal access token or legacy client credential was last used, and where
+    from (portal.services.used_from). Written at most once a minute (record_use)."""
+
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    last_used_address = models.GenericIPAddressField(null=True, blank=True)
+    last_used_client = models.CharField(max_length=CLIENT_MAX_LENGTH, blank=True, default="")
+
+    class Meta:
+        abstract = True
+
+
+class Revocable(models.Model):
+    """Revoked by an administrator (the credentials inventory) or as leaked (the public
+    revocation endpoint): refused from then on, and kept, so the inventory and the owner's
+    list say it was revoked, when and by whom (None: reported as leaked)."""
+
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+class PersonalAccessToken(LoadsDeferredFieldsTogether, CredentialUse, Revocable, models.Model):
+    """A user-scoped token. Only its digest and last four characters are kept.
+
+    It may be narrowed (a fine-grained token): to some of the account's environments
+    (`all_environments` false: those in `environments`, none once they are all deleted) and
+    to reading (`read_only`). The principal's reach enforces both (tokens.principal)."""
 
     id = PublicIdField(prefix="us_pat")
     # Indexed by pat_user_newest_first, which leads with it.
@@ -67,8 +106,14 @@ class PersonalAccessToken(LoadsDeferredFieldsTogether, models.Model):
     digest = models.CharField(max_length=DIGEST_LENGTH, unique=True)
     last_four = models.CharField(max_length=4)
     created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
+    # When the account's maximum lifetime (Account.token_max_lifetime_days) ends this token:
+    # its creation plus the maximum, kept by tokens.lifetime_policy whenever either changes,
+    # so that verification compares it as it compares `expires_at`. None: no maximum.
+    policy_expires_at = models.DateTimeField(null=True, blank=True)
+    read_only = models.BooleanField(default=False)
+    all_environments = models.BooleanField(default=True)
+    environments = models.ManyToManyField(Environment, blank=True, related_name="+")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -84,8 +129,31 @@ class PersonalAccessToken(LoadsDeferredFieldsTogether, models.Model):
     def is_expired(self) -> bool:
         return self.expires_at is not None and self.expires_at <= timezone.now()
 
+    @property
+    def exceeds_policy(self) -> bool:
+        """Made to live longer than the account's maximum lifetime allows (or for ever):
+        "Exceeds policy" in the lists. It keeps working until its age reaches the maximum
+        (`policy_expires_at`), and is refused from then on."""
+        return self.policy_expires_at is not None and (
+            self.expires_at is None or self.expires_at > self.policy_expires_at
+        )
 
-class ClientCredential(models.Model):
+    def scope_label(self) -> str:
+        """What the token may do and where, as the lists and refusals say it: "Read-only ·
+        Development, Production", "Read and write · All environments". With its
+        environments prefetched for a list (prefetch_related("environments"))."""
+        access = "Read-only" if self.read_only else "Read and write"
+        if self.all_environments:
+            return f"{access} · All environments"
+        names = sorted(environment.name for environment in self.environments.all())
+        return f"{access} · {', '.join(names) if names else 'No environment'}"
+
+    @property
+    def is_refused_by_policy(self) -> bool:
+        return self.policy_expires_at is not None and self.policy_expires_at <= timezone.now()
+
+
+class ClientCredential(CredentialUse, Revocable, models.Model):
     """Legacy client id + secret, traded at the auth endpoint for an access token. The
     client id is the public id; the secret is kept only as a digest."""
 
@@ -96,7 +164,6 @@ class ClientCredential(models.Model):
     secret_digest = models.CharField(max_length=DIGEST_LENGTH, unique=True)
     last_four = models.CharField(max_length=4)
     created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

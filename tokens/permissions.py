@@ -1,8 +1,15 @@
 """Which kinds of caller an endpoint admits. By default administrators (a PAT or their
 access token) and secret keys; a publishable key only for the operations its key lists;
-space and guest tokens only where an endpoint says so."""
+space and guest tokens only where an endpoint says so.
 
-from rest_framework.permissions import BasePermission
+And what a fine-grained personal access token's scope forbids outright, whatever the
+object: a read-only token every method but GET, HEAD and OPTIONS; a token narrowed to some
+environments what concerns the account as a whole (a view's `account_wide_methods`:
+administrators, tokens, creating or deleting environments, the account itself). Both are
+refused with a 403 naming the token's scope. What lies in another environment is the
+reach's to hide (a 404, as an unknown id)."""
+
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from portal.api import InsufficientScope
 from portal.paths import operation_path
@@ -22,4 +29,16 @@ class PrincipalAllowed(BasePermission):
             raise InsufficientScope()
         if principal.kind not in allowed:
             raise InsufficientScope()
+        if principal.read_only and request.method not in SAFE_METHODS:
+            raise InsufficientScope(
+                f"This token is read-only ({principal.credential.scope_label()}): "
+                "it may read, and change nothing."
+            )
+        account_wide = getattr(view, "account_wide_methods", ())
+        if principal.environment_scope is not None and request.method in account_wide:
+            raise InsufficientScope(
+                f"This token is limited to some environments "
+                f"({principal.credential.scope_label()}): it may not act on the account as a "
+                "whole."
+            )
         return True

@@ -2,6 +2,8 @@
 
 from collections.abc import Callable
 
+from django.db.models import QuerySet
+
 from accounts.access import Reach
 from accounts.models import Account, Environment, Space, User
 from tokens import services
@@ -18,6 +20,8 @@ class Principal(Reach):
 
     `kind` says what vouched for it; `environment` narrows the reach to one environment
     (a secret or publishable key); `space` narrows it to one space (a space access token).
+    A fine-grained personal access token narrows it to its environments
+    (`environment_scope`, a subquery made when first read) and to reading (`read_only`).
     A guest's is guests.access.GuestPrincipal, which narrows to the guest's grants.
     `id` is what the audit trail records as the actor. `user` is there for an
     administrator's PAT or access token, and `credential` for a PAT or key; `account_id` is
@@ -43,6 +47,7 @@ class Principal(Reach):
         "_space",
         "_user",
         "_credential",
+        "_scoped_token_id",
         "operations",
     )
 
@@ -58,8 +63,13 @@ class Principal(Reach):
         environment: Environment | Callable[[], Environment] | None = None,
         space: Space | Callable[[], Space] | None = None,
         operations: tuple[tuple[str, str], ...] = (),
+        read_only: bool = False,
+        scoped_token_id: str | None = None,
     ):
         self.kind = kind
+        self.read_only = read_only
+        # The id of a PAT narrowed to some environments, whose scope is built when first read.
+        self._scoped_token_id = scoped_token_id
         self.id = id
         self.account_id = account_id
         self._account = account
@@ -86,6 +96,14 @@ class Principal(Reach):
         if callable(self._space):
             self._space = self._space()
         return self._space
+
+    @property
+    def environment_scope(self) -> QuerySet | None:
+        if self._scoped_token_id is None:
+            return None
+        return PersonalAccessToken.environments.through.objects.filter(
+            personalaccesstoken_id=self._scoped_token_id
+        ).values("environment_id")
 
     @property
     def user(self) -> User | None:

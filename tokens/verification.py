@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from accounts.models import Account, Environment, Membership, Space, User
-from portal.services import USE_RESOLUTION, record_use
+from portal.services import USE_RESOLUTION, record_use, used_from
 from tokens import access_tokens, credentials
 from tokens.lookups import JoinedLookup, cache_relation, model_instance
 from tokens.models import ApiKey, ClientCredential, PersonalAccessToken
@@ -34,11 +34,12 @@ from tokens.principal import Principal
 MAX_CREDENTIALS_VERSION = 2**31 - 1
 
 
-def verify(raw: str) -> Principal | None:
-    """The principal behind a bearer credential, or None if it is not valid now."""
+def verify(raw: str, request=None) -> Principal | None:
+    """The principal behind a bearer credential, or None if it is not valid now. `request`,
+    the one it came with, says where a personal access token was used from."""
     prefix = credentials.parse(raw)
     if prefix == credentials.PERSONAL_ACCESS_TOKEN:
-        return _verify_personal_access_token(raw)
+        return _verify_personal_access_token(raw, request)
     if prefix in (credentials.SECRET_KEY, credentials.PUBLISHABLE_KEY):
         return _verify_api_key(raw, prefix)
     if prefix is None and raw.count(".") == 2:
@@ -60,31 +61,43 @@ def _use_recorded_before(second: int):
 
 # Personal access tokens ----------------------------------------------------------------
 
-# Params: a minute ago (is the use to be recorded?), the digest, now (expiry).
+# A token is refused once revoked, past its expiry, or older than the account's maximum
+# lifetime allows (policy_expires_at). Params: a minute ago (is the use to be recorded?),
+# the digest, now (expiry), now (the maximum lifetime).
 PAT_LOOKUP = JoinedLookup(
     {"t": PersonalAccessToken, "u": User, "m": Membership},
     columns=(
         "t.id",
         "t.user",
         "{t.last_used_at} IS NULL OR {t.last_used_at} < %s",
+        "t.read_only",
+        "t.all_environments",
         "m.id",
         "m.account",
     ),
     joins="JOIN {u} ON {u.id} = {t.user} JOIN {m} ON {m.user} = {u.id}",
-    where="{t.digest} = %s AND {u.is_active} AND ({t.expires_at} IS NULL OR {t.expires_at} > %s)",
+    where="{t.digest} = %s AND {u.is_active} AND {t.revoked_at} IS NULL"
+    " AND ({t.expires_at} IS NULL OR {t.expires_at} > %s)"
+    " AND ({t.policy_expires_at} IS NULL OR {t.policy_expires_at} > %s)",
 )
 
 
-def _verify_personal_access_token(raw: str) -> Principal | None:
+def _verify_personal_access_token(raw: str, request) -> Principal | None:
     now = timezone.now()
     row = PAT_LOOKUP.fetch(
-        [_use_recorded_before(int(now.timestamp())), credentials.digest(raw), now]
+        [_use_recorded_before(int(now.timestamp())), credentials.digest(raw), now, now]
     )
     if row is None:
         return None
-    token_id, user_id, use_to_record, membership_id, account_id = row
+    token_id, user_id, use_to_record, read_only, all_environments, membership_id, account_id = row
     if use_to_record:
-        record_use(model=PersonalAccessToken, pk=token_id, field="last_used_at", now=now)
+        record_use(
+            model=PersonalAccessToken,
+            pk=token_id,
+            field="last_used_at",
+            now=now,
+            where_from=used_from(request) if request is not None else None,
+        )
 
     # Built when first read, from the principal's own objects: one object each.
     def user() -> User:
@@ -96,7 +109,13 @@ def _verify_personal_access_token(raw: str) -> Principal | None:
         return token
 
     principal = Principal(
-        kind=Principal.USER, id=user_id, account_id=account_id, user=user, credential=token
+        kind=Principal.USER,
+        id=user_id,
+        account_id=account_id,
+        user=user,
+        credential=token,
+        read_only=read_only,
+        scoped_token_id=None if all_environments else token_id,
     )
     return principal
 
@@ -211,7 +230,7 @@ CLIENT_USER_LOOKUP = JoinedLookup(
     {**USER_LOOKUP.tables, "c": ClientCredential},
     columns=USER_LOOKUP.columns,
     joins=USER_LOOKUP.joins + " JOIN {c} ON {c.user} = {u.id}",
-    where=USER_LOOKUP.where + " AND {c.id} = %s",
+    where=USER_LOOKUP.where + " AND {c.id} = %s AND {c.revoked_at} IS NULL",
 )
 
 

@@ -102,10 +102,9 @@ def test_logs_team_and_invitations_stay_within_the_account(account, other_accoun
 
 def test_events_of_one_environment(account):
     dev, prod = development(account), production(account)
-    assert set(access.events_within(account, dev).values_list("environment_id", flat=True)) == {
-        dev.id
-    }
-    assert access.events_within(account, prod).exists()
+    events = Reach(account=account, environment=dev).events()
+    assert set(events.values_list("environment_id", flat=True)) == {dev.id}
+    assert Reach(account=account, environment=prod).events().exists()
 
 
 def test_an_event_is_found_within_the_account_and_the_environment(account, other_account):

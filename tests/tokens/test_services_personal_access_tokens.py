@@ -29,6 +29,8 @@ def test_a_token_is_kept_as_a_digest_and_its_creation_recorded(admin_user, accou
         "tokenId": token.id,
         "name": "deploy",
         "expiresAt": token.expires_at.isoformat(),
+        "readOnly": False,
+        "environmentIds": None,
     }
     assert raw not in all_payloads()
 

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.audit import Actor, record_event
-from accounts.models import User
+from accounts.models import Account, Environment, User
 from accounts.services import clean_name
 from portal.services import model_update
 from tokens import credentials
@@ -19,39 +19,83 @@ from tokens.services.common import account_of_user, iso
 TOKEN_LIFETIME_CHOICES = (7, 30, 60, 90, 365, None)
 
 
-def clean_token_lifetime(days) -> int | None:
+def clean_token_lifetime(days, *, account: Account) -> int | None:
+    """A lifetime offered (TOKEN_LIFETIME_CHOICES; None, "" or 0: never), and within the
+    account's maximum (Account.token_max_lifetime_days), or a ValidationError naming it."""
     if days in (None, "", "never", 0, "0"):
-        return None
-    try:
-        days = int(days)
-    except (TypeError, ValueError):
-        days = -1
-    if days not in TOKEN_LIFETIME_CHOICES:
-        raise ValidationError({"expires_in_days": "Choose 7, 30, 60, 90 or 365 days, or never."})
+        days = None
+    else:
+        try:
+            days = int(days)
+        except (TypeError, ValueError):
+            days = -1
+        if days not in TOKEN_LIFETIME_CHOICES:
+            raise ValidationError(
+                {"expires_in_days": "Choose 7, 30, 60, 90 or 365 days, or never."}
+            )
+    limit = account.token_max_lifetime_days
+    if limit is not None and (days is None or days > limit):
+        raise ValidationError(
+            {
+                "expires_in_days": f"This account allows personal access tokens to live at "
+                f"most {limit} days: choose {limit} days or fewer."
+            }
+        )
     return days
+
+
+def policy_expiry(created_at, account: Account):
+    """When the account's maximum lifetime ends a token made at `created_at`; None: no
+    maximum (PersonalAccessToken.policy_expires_at)."""
+    limit = account.token_max_lifetime_days
+    return created_at + timedelta(days=limit) if limit is not None else None
 
 
 @transaction.atomic
 def personal_access_token_create(
-    *, user: User, name: str, expires_in_days: int | None = None
+    *,
+    user: User,
+    name: str,
+    expires_in_days: int | None = None,
+    read_only: bool = False,
+    environments: list[Environment] | None = None,
 ) -> tuple[PersonalAccessToken, str]:
+    """A token of `user`'s, shown once. `environments` (the account's, fetched through the
+    caller's reach) narrows it to those; None: every environment. `read_only`: it may read
+    and nothing else."""
     name = clean_name(name, what="Token name")
-    days = clean_token_lifetime(expires_in_days)
+    # Locked, so that a maximum set meanwhile (lifetime_policy) is either seen here or
+    # applied to this token by the change that sets it.
+    account = Account.objects.select_for_update().get(pk=account_of_user(user).pk)
+    days = clean_token_lifetime(expires_in_days, account=account)
+    if environments is not None:
+        if not environments:
+            raise ValidationError({"environments": "Choose at least one environment."})
+        if any(environment.account_id != account.pk for environment in environments):
+            raise ValidationError({"environments": "Choose environments of your account."})
     raw = credentials.generate(credentials.PERSONAL_ACCESS_TOKEN)
+    now = timezone.now()
     token = PersonalAccessToken.objects.create(
         user=user,
         name=name,
         digest=credentials.digest(raw),
         last_four=raw[-4:],
-        expires_at=timezone.now() + timedelta(days=days) if days else None,
+        expires_at=now + timedelta(days=days) if days else None,
+        policy_expires_at=policy_expiry(now, account),
+        read_only=read_only,
+        all_environments=environments is None,
     )
+    if environments is not None:
+        token.environments.set(environments)
     record_event(
         "personal-access-token:created",
-        on=account_of_user(user),
+        on=account,
         actor=user,
         tokenId=token.id,
         name=token.name,
         expiresAt=iso(token.expires_at),
+        readOnly=read_only,
+        environmentIds=None if environments is None else sorted(e.pk for e in environments),
     )
     return token, raw
 

@@ -78,13 +78,17 @@ def _mail(*, to: str, what: str, reporter: Reporter, page: str) -> None:
 def _revoke_personal_access_tokens(digests: set[str], reporter: Reporter, now) -> None:
     tokens = (
         PersonalAccessToken.objects.select_related("user__membership__account")
-        .filter(digest__in=digests)
+        .filter(digest__in=digests, revoked_at__isnull=True)
         .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
         # Audited under its owner's account, so a user in none (which no sign-in admits)
         # is left out, as the client credential exchange leaves them out.
         .exclude(user__membership=None)
     )
     for token in tokens:
+        # Revoked by nobody, and kept: its owner's list says it was revoked. A report or an
+        # administrator's revocation at the same moment revoked it already: told once.
+        if not services.credential_mark_revoked(token, by=None):
+            continue
         record_event(
             "personal-access-token:revoked-as-leaked",
             on=token.user.membership.account,
@@ -99,16 +103,17 @@ def _revoke_personal_access_tokens(digests: set[str], reporter: Reporter, now) -
             reporter=reporter,
             page=reverse("tokens:personal-access-tokens"),
         )
-        services.personal_access_token_delete(token=token, actor=None)
 
 
 def _revoke_client_credentials(digests: set[str], reporter: Reporter) -> None:
     found = (
         ClientCredential.objects.select_related("user__membership__account")
-        .filter(secret_digest__in=digests)
+        .filter(secret_digest__in=digests, revoked_at__isnull=True)
         .exclude(user__membership=None)
     )
     for credential in found:
+        if not services.credential_mark_revoked(credential, by=None):
+            continue
         record_event(
             "client-credential:revoked-as-leaked",
             on=credential.user.membership.account,
@@ -123,7 +128,6 @@ def _revoke_client_credentials(digests: set[str], reporter: Reporter) -> None:
             reporter=reporter,
             page=reverse("tokens:client-credentials"),
         )
-        services.client_credential_delete(credential=credential, actor=None)
 
 
 def _administrators_emails(account_ids) -> dict[str, list[str]]:
@@ -180,8 +184,10 @@ def _revoke_secret_keys(digests: set[str], reporter: Reporter, now) -> None:
 def credentials_revoke_reported(*, values: list[str], reporter: Reporter) -> None:
     """Revoke every live personal access token, legacy client secret and secret key among
     `values`, at once: audited, and each owner (for a secret key, every administrator of its
-    account) mailed with where the report came from. Publishable keys are public by design
-    and never revoked. Returns nothing: the caller must not tell whether anything matched."""
+    account) mailed with where the report came from. Tokens and client secrets are marked
+    revoked and kept (tokens.services.revocations), as an administrator's revocation leaves
+    them; secret keys are rolled. Publishable keys are public by design and never revoked.
+    Returns nothing: the caller must not tell whether anything matched."""
     digests = _digests_by_prefix(values)
     now = timezone.now()
     if found := digests.get(credentials.PERSONAL_ACCESS_TOKEN):

@@ -15,7 +15,7 @@ from tests.factories import (
 )
 from tests.tokens.conftest import bearer
 from tokens import credentials
-from tokens.models import ApiKey
+from tokens.models import ApiKey, PersonalAccessToken
 
 PATH = "/v1/credentials/revoke"
 
@@ -71,6 +71,11 @@ def test_one_call_revokes_a_token_a_client_secret_and_a_secret_key(
     # An access token the client secret made names its client: it stops with it.
     assert bearer(APIClient(), client_jwt).get("/v1/accounts/current").status_code == 401
     assert api_keys_of(environment, secret_key).status_code == 401
+    # The token and the client credentials are kept, marked revoked by nobody (a report).
+    token = PersonalAccessToken.objects.get(digest=credentials.digest(pat))
+    client.refresh_from_db()
+    for revoked in (token, client):
+        assert revoked.revoked_at is not None and revoked.revoked_by is None
     topics = set(
         Event.objects.filter(topic__endswith=":revoked-as-leaked").values_list("topic", flat=True)
     )

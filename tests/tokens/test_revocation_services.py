@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
 
 from accounts.models import Event
 from tests.factories import (
@@ -16,8 +17,9 @@ from tests.factories import (
     development,
     production,
 )
-from tokens import credentials
-from tokens.models import ApiKey, ClientCredential, PersonalAccessToken
+from tests.tokens.conftest import bearer
+from tokens import credentials, services
+from tokens.models import ApiKey, PersonalAccessToken
 from tokens.revocation import Reporter, credentials_revoke_reported
 
 REPORTER = Reporter(address="198.51.100.7", user_agent="leak-scanner/1.0")
@@ -34,12 +36,21 @@ def report(django_capture_on_commit_callbacks):
     return report
 
 
-def test_a_personal_access_token_is_deleted_audited_and_its_owner_mailed(
+def refused(value: str) -> bool:
+    """Whether the API refuses `value` as a credential (401), as it refuses a revoked one."""
+    return bearer(APIClient(), value).get("/v1/accounts/current").status_code == 401
+
+
+def test_a_personal_access_token_is_revoked_audited_and_its_owner_mailed(
     report, admin_user, mailoutbox
 ):
     token = PersonalAccessTokenFactory(user=admin_user, name="deploy script")
+    assert not refused(token.raw)
     report(token.raw)
-    assert not PersonalAccessToken.objects.filter(pk=token.pk).exists()
+    assert refused(token.raw)
+    # Kept, revoked by nobody: its owner's list and the inventory say it was revoked.
+    token.refresh_from_db()
+    assert token.revoked_at is not None and token.revoked_by is None
     event = Event.objects.get(topic="personal-access-token:revoked-as-leaked")
     assert event.account_id == admin_user.membership.account_id
     assert event.actor_id == ""
@@ -50,10 +61,8 @@ def test_a_personal_access_token_is_deleted_audited_and_its_owner_mailed(
         "reportedFrom": "198.51.100.7",
         "userAgent": "leak-scanner/1.0",
     }
-    # The owner's delete, as ever: the trail reads the same as for any deleted token.
-    assert Event.objects.filter(
-        topic="personal-access-token:deleted", payload__tokenId=token.id
-    ).exists()
+    # Revoked, not deleted: the trail says so once, under the leak's own topic.
+    assert not Event.objects.filter(topic="personal-access-token:deleted").exists()
     (mail,) = mailoutbox
     assert mail.to == [admin_user.email]
     assert "'deploy script' (ending in " + token.last_four + ")" in mail.body
@@ -61,12 +70,16 @@ def test_a_personal_access_token_is_deleted_audited_and_its_owner_mailed(
     assert token.raw not in mail.body and token.raw not in mail.subject
 
 
-def test_a_legacy_client_secret_is_deleted_audited_and_its_owner_mailed(
+def test_a_legacy_client_secret_is_revoked_audited_and_its_owner_mailed(
     report, admin_user, mailoutbox
 ):
     credential = ClientCredentialFactory(user=admin_user)
     report(credential.raw)
-    assert not ClientCredential.objects.filter(pk=credential.pk).exists()
+    credential.refresh_from_db()
+    assert credential.revoked_at is not None and credential.revoked_by is None
+    exchange = {"type": "apiCredentials", "clientId": credential.id, "secret": credential.raw}
+    assert APIClient().post("/v1/auth", exchange, format="json").status_code == 401
+    assert not Event.objects.filter(topic="client-credential:deleted").exists()
     event = Event.objects.get(topic="client-credential:revoked-as-leaked")
     assert event.payload["clientId"] == credential.id
     assert event.payload["reportedFrom"] == "198.51.100.7"
@@ -143,11 +156,30 @@ def test_an_expired_token_is_left_alone(report, admin_user, mailoutbox, frozen_n
 
 def test_a_value_reported_again_is_a_no_op(report, admin_user, mailoutbox):
     token = PersonalAccessTokenFactory(user=admin_user)
-    report(token.raw)
+    credential = ClientCredentialFactory(user=admin_user)
+    report(token.raw, credential.raw)
+    token.refresh_from_db()
+    revoked_at = token.revoked_at
     events = Event.objects.count()
     mailoutbox.clear()
-    report(token.raw)
+    report(token.raw, credential.raw)
     assert Event.objects.count() == events
+    assert mailoutbox == []
+    token.refresh_from_db()
+    assert token.revoked_at == revoked_at  # the first revocation's time stands
+
+
+def test_a_token_an_administrator_revoked_is_not_revoked_again_as_leaked(
+    report, account, admin_user, mailoutbox
+):
+    owner = AdministratorFactory(account=account)
+    token = PersonalAccessTokenFactory(user=owner)
+    services.personal_access_token_revoke(token=token, actor=admin_user)
+    mailoutbox.clear()
+    report(token.raw)
+    token.refresh_from_db()
+    assert token.revoked_by == admin_user  # still who revoked it
+    assert not Event.objects.filter(topic="personal-access-token:revoked-as-leaked").exists()
     assert mailoutbox == []
 
 

@@ -31,6 +31,11 @@ from tokens.services.personal_access_tokens import (
     personal_access_token_delete,
     personal_access_token_regenerate,
 )
+from tokens.services.revocations import (
+    client_credential_revoke,
+    credential_mark_revoked,
+    personal_access_token_revoke,
+)
 from tokens.services.secrets import (
     SECRET_NAME_MAX_LENGTH,
     SECRET_VALUE_MAX_LENGTH,
@@ -60,6 +65,9 @@ __all__ = [
     "personal_access_token_create",
     "personal_access_token_delete",
     "personal_access_token_regenerate",
+    "client_credential_revoke",
+    "credential_mark_revoked",
+    "personal_access_token_revoke",
     "SECRET_NAME_MAX_LENGTH",
     "SECRET_VALUE_MAX_LENGTH",
     "secret_delete",

@@ -2,8 +2,9 @@
 credential value is returned once by the function that makes it and never stored.
 
 By subject: `api_keys`, `personal_access_tokens`, `client_credentials`, `access_tokens`,
-`secrets`; `common` holds what they share. Callers use `from tokens import services` and
-`services.personal_access_token_create(...)`: the names below are the whole public API."""
+`secrets`, `lifetime_policy`; `common` holds what they share. Callers use `from tokens import
+services` and `services.personal_access_token_create(...)`: the names below are the whole
+public API."""
 
 from tokens.services.access_tokens import (
     InvalidCredentials,
@@ -24,6 +25,11 @@ from tokens.services.api_keys import (
     api_keys_create_for_environment,
 )
 from tokens.services.client_credentials import client_credential_create, client_credential_delete
+from tokens.services.lifetime_policy import (
+    TOKEN_MAX_LIFETIME_CHOICES,
+    TokenLifetimePolicyChange,
+    token_max_lifetime_set,
+)
 from tokens.services.personal_access_tokens import (
     TOKEN_LIFETIME_CHOICES,
     clean_token_lifetime,
@@ -65,6 +71,9 @@ __all__ = [
     "personal_access_token_create",
     "personal_access_token_delete",
     "personal_access_token_regenerate",
+    "TOKEN_MAX_LIFETIME_CHOICES",
+    "TokenLifetimePolicyChange",
+    "token_max_lifetime_set",
     "client_credential_revoke",
     "credential_mark_revoked",
     "personal_access_token_revoke",

@@ -105,8 +105,14 @@ def personal_access_token_regenerate(
     *, token: PersonalAccessToken, actor: Actor
 ) -> tuple[PersonalAccessToken, str]:
     """A new value for the same token: name and lifetime kept, the old value refused at once.
-    An expired token comes back to life this way, with a fresh lifetime of the same length."""
+    An expired token comes back to life this way, with a fresh lifetime of the same length,
+    cut to the account's maximum lifetime where it is longer (or never ends)."""
+    # Locked as personal_access_token_create locks it: a maximum set meanwhile is seen here.
+    account = Account.objects.select_for_update().get(pk=account_of_user(token.user).pk)
     lifetime = token.expires_at - token.created_at if token.expires_at else None
+    limit = account.token_max_lifetime_days
+    if limit is not None and (lifetime is None or lifetime > timedelta(days=limit)):
+        lifetime = timedelta(days=limit)
     raw = credentials.generate(credentials.PERSONAL_ACCESS_TOKEN)
     now = timezone.now()
     changes = {
@@ -115,11 +121,12 @@ def personal_access_token_regenerate(
         "created_at": now,
         "last_used_at": None,
         "expires_at": now + lifetime if lifetime else None,
+        "policy_expires_at": policy_expiry(now, account),
     }
     model_update(instance=token, data=changes)
     record_event(
         "personal-access-token:regenerated",
-        on=account_of_user(token.user),
+        on=account,
         actor=actor,
         tokenId=token.id,
         name=token.name,

@@ -27,8 +27,13 @@ def api_keys_live(*, environment: Environment) -> QuerySet[ApiKey]:
 def personal_access_tokens_of(*, user: User) -> QuerySet[PersonalAccessToken]:
     """The user's own personal access tokens, never another's, newest first (the model's
     order): what the Personal access tokens page and `GET /v1/auth/personal-access-tokens`
-    list. One query."""
-    return PersonalAccessToken.objects.filter(user=user)
+    list. Each with who revoked it, and its environments (scope_label) prefetched: one
+    query, and one more for a page's environments, however many tokens it holds."""
+    return (
+        PersonalAccessToken.objects.filter(user=user)
+        .select_related("revoked_by")
+        .prefetch_related("environments")
+    )
 
 
 def secrets_applying(*, environment: Environment, space: Space | None = None) -> QuerySet[Secret]:

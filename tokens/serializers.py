@@ -3,9 +3,11 @@ camelCase (HackSoft style: one input serializer per endpoint, output serializers
 resource). Input serializers check types, lengths, choices and characters only; who may do
 what stays in tokens.access and the rules of each write in tokens.services."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import NAME_MAX_LENGTH
+from accounts.serializers import BooleanField
 from portal.api import (
     ChoiceField,
     DateTimeField,
@@ -27,6 +29,8 @@ PASSWORD_MAX_LENGTH = 4096
 # A client secret is 39 characters (tokens.credentials); this only keeps huge input out.
 CLIENT_SECRET_MAX_LENGTH = 255
 REPORTED_CREDENTIAL_MAX_LENGTH = 255
+# More environments than any account has: this only keeps huge input out.
+ENVIRONMENT_IDS_MAX_COUNT = 100
 
 
 # Input -------------------------------------------------------------------------------------
@@ -65,12 +69,35 @@ class AccessTokenCreateInput(serializers.Serializer):
 class PersonalAccessTokenCreateInput(serializers.Serializer):
     # Surrounding spaces dropped, then 1–255 characters, as accounts.services.clean_name.
     name = TextField(max_length=NAME_MAX_LENGTH)
-    # The lifetimes the page offers (a number or its digits); null or absent: never expires.
+    # The lifetimes the page offers (a number or its digits). Absent: the account's maximum
+    # lifetime where it has one (so scripts sending only a name keep working), else never;
+    # null: never, which an account with a maximum refuses (the service says so).
     expiresInDays = ChoiceField(
         [days for days in services.TOKEN_LIFETIME_CHOICES if days is not None],
         required=False,
         allow_null=True,
         message="Choose 7, 30, 60, 90 or 365 days, or null for never.",
+        help_text="Days until the token stops working: 7, 30, 60, 90 or 365; null for "
+        "never. Absent: the account's maximum lifetime where it has one, else never. A "
+        "lifetime over the account's maximum (null included) is refused with a 400 naming it.",
+    )
+    readOnly = BooleanField(
+        default=False,
+        help_text="true: the token may only read (GET and HEAD); every other method is "
+        "refused with a 403 naming its scope. Default false.",
+    )
+    environmentIds = serializers.ListField(
+        child=IdField(),
+        required=False,
+        allow_null=True,
+        allow_empty=False,
+        min_length=1,  # what allow_empty says, for the schema (minItems)
+        max_length=ENVIRONMENT_IDS_MAX_COUNT,
+        help_text="The environments the token may reach (`us_env_…`); absent or null: every "
+        "environment of the account, those made later included. An empty list is a 400; an "
+        "id that is not one of the account's environments is a 404, as an unknown id. A "
+        "token narrowed to some environments sees nothing of the others (404 and empty "
+        "lists) and may not act on the account as a whole (403 naming its scope).",
     )
 
 
@@ -138,6 +165,9 @@ class AccessTokenOutput(serializers.Serializer):
         return str(int(LIFETIMES[USER].total_seconds()))
 
 
+TOKEN_STATUSES = ("active", "expired", "revoked", "refused_by_policy")
+
+
 class PersonalAccessTokenOutput(serializers.Serializer):
     id = serializers.CharField()
     name = serializers.CharField()
@@ -145,6 +175,50 @@ class PersonalAccessTokenOutput(serializers.Serializer):
     # allow_null: null until first used / when it never expires (and so says the schema).
     lastUsedAt = DateTimeField(source="last_used_at", allow_null=True)
     expiresAt = DateTimeField(source="expires_at", allow_null=True)
+    readOnly = serializers.BooleanField(source="read_only")
+    environmentIds = serializers.SerializerMethodField()
+    scope = serializers.CharField(
+        source="scope_label",
+        help_text='What the token may do and where: "Read-only · Development", "Read and '
+        'write · All environments".',
+    )
+    status = serializers.SerializerMethodField()
+    exceedsPolicy = serializers.BooleanField(
+        source="exceeds_policy",
+        help_text="Made to live longer than the account's maximum lifetime allows: it stops "
+        "working when it is as old as the maximum.",
+    )
+    revokedAt = DateTimeField(source="revoked_at", allow_null=True)
+
+    @extend_schema_field(
+        serializers.ListField(
+            child=serializers.CharField(),
+            allow_null=True,
+            help_text="The environments the token is narrowed to; null: every environment.",
+        )
+    )
+    def get_environmentIds(self, token) -> list[str] | None:
+        if token.all_environments:
+            return None
+        # Read from the prefetched environments (the list's selector), not a query per token.
+        return sorted(environment.id for environment in token.environments.all())
+
+    @extend_schema_field(
+        serializers.ChoiceField(
+            TOKEN_STATUSES,
+            help_text="revoked (by an administrator, or reported as leaked), expired (its "
+            "own lifetime), refused_by_policy (older than the account's maximum lifetime), "
+            "else active.",
+        )
+    )
+    def get_status(self, token) -> str:
+        if token.is_revoked:
+            return "revoked"
+        if token.is_expired:
+            return "expired"
+        if token.is_refused_by_policy:
+            return "refused_by_policy"
+        return "active"
 
 
 class PersonalAccessTokenCreateOutput(serializers.Serializer):

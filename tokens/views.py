@@ -62,7 +62,15 @@ def _mark_expiry(token, now) -> None:
 TOKENS_PER_PAGE = 50
 
 
-def _render_tokens(request, *, form=None, shown=None, status=200):
+def _token_form(request, account, data=None) -> PersonalAccessTokenForm:
+    return PersonalAccessTokenForm(
+        data,
+        environments=list(request.reach.environments().order_by("name")),
+        max_lifetime_days=account.token_max_lifetime_days,
+    )
+
+
+def _render_tokens(request, account, *, form=None, shown=None, status=200):
     now = timezone.now()
     tokens = selectors.personal_access_tokens_of(user=request.user)
     page = Paginator(tokens, TOKENS_PER_PAGE).get_page(request.GET.get("page"))
@@ -72,7 +80,8 @@ def _render_tokens(request, *, form=None, shown=None, status=200):
     # sent spends it, and its response renders the page again with a fresh one.
     nonce = new_nonce(request)
     if form is None:
-        form = PersonalAccessTokenForm(initial={"nonce": nonce})
+        form = _token_form(request, account)
+        form.initial["nonce"] = nonce
     else:
         form.data = form.data.copy()
         form.data["nonce"] = nonce
@@ -94,23 +103,27 @@ PERSONAL_ACCESS_TOKEN_REASON = (
 @requires_reauthentication(PERSONAL_ACCESS_TOKEN_REASON)
 def personal_access_tokens(request, account):
     if request.method != "POST":
-        return _render_tokens(request)
+        return _render_tokens(request, account)
     if not spend_nonce(request, request.POST.get("nonce", "")):
         messages.error(request, "That form was already sent. No new token was created.")
         return redirect("tokens:personal-access-tokens")
-    form = PersonalAccessTokenForm(request.POST)
+    form = _token_form(request, account, request.POST)
     if not form.is_valid():
-        return _render_tokens(request, form=form, status=400)
+        return _render_tokens(request, account, form=form, status=400)
     try:
         token, raw = services.personal_access_token_create(
             user=request.user,
             name=form.cleaned_data["name"],
             expires_in_days=form.cleaned_data["expires_in_days"] or None,
+            read_only=form.read_only,
+            environments=form.cleaned_data["environments"],
         )
     except ValidationError as error:
         add_service_errors(form, error)
-        return _render_tokens(request, form=form, status=400)
-    return _render_tokens(request, shown=_shown_token(f"Token “{token.name}” created", raw))
+        return _render_tokens(request, account, form=form, status=400)
+    return _render_tokens(
+        request, account, shown=_shown_token(f"Token “{token.name}” created", raw)
+    )
 
 
 @administrator_page
@@ -123,8 +136,14 @@ def personal_access_token_regenerate(request, account, token_id):
     if not spend_nonce(request, request.POST.get("nonce", "")):
         messages.error(request, "That form was already sent. The token was not regenerated again.")
         return redirect("tokens:personal-access-tokens")
-    token, raw = services.personal_access_token_regenerate(token=token, actor=request.user)
-    return _render_tokens(request, shown=_shown_token(f"New value for “{token.name}”", raw))
+    try:
+        token, raw = services.personal_access_token_regenerate(token=token, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _render_tokens(request, account, status=400)
+    return _render_tokens(
+        request, account, shown=_shown_token(f"New value for “{token.name}”", raw)
+    )
 
 
 @require_POST

@@ -14,6 +14,7 @@ from portal.schema import data_envelope, errors
 class CurrentAccount(AllowedByMethod, APIView):
     # Renaming the account is an administrator's; a key sees its account, nothing more.
     allowed_by_method = {"GET": ENVIRONMENT_CALLERS, "PATCH": ADMINISTRATORS}
+    account_wide_methods = ("PATCH",)  # not by a token narrowed to some environments
 
     @extend_schema(
         operation_id="getCurrentAccount",

@@ -20,6 +20,7 @@ from portal.schema import DELETED, PAGE_PARAMETERS, data_envelope, errors, page_
 class EnvironmentList(AllowedByMethod, APIView):
     # An environment is the account's to make; a key lives inside one.
     allowed_by_method = {"GET": ENVIRONMENT_CALLERS, "POST": ADMINISTRATORS}
+    account_wide_methods = ("POST",)  # not by a token narrowed to some environments
 
     @extend_schema(
         operation_id="listEnvironments",
@@ -62,6 +63,7 @@ class EnvironmentDetail(AllowedByMethod, APIView):
         "PATCH": ENVIRONMENT_CALLERS,
         "DELETE": ADMINISTRATORS,
     }
+    account_wide_methods = ("DELETE",)  # not by a token narrowed to some environments
 
     @extend_schema(
         operation_id="getEnvironment",

@@ -206,6 +206,7 @@ def _sorted(users, query: dict):
 
 class UserList(APIView):
     allowed_principals = ADMINISTRATORS
+    account_wide_methods = ("GET",)
 
     @extend_schema(
         operation_id="listUsers",
@@ -229,6 +230,7 @@ class UserList(APIView):
 
 class UserInvite(APIView):
     allowed_principals = ADMINISTRATORS
+    account_wide_methods = ("POST",)
 
     @extend_schema(
         operation_id="createAndInviteUser",
@@ -251,6 +253,7 @@ class UserInvite(APIView):
 
 class UserInvitationResend(APIView):
     allowed_principals = ADMINISTRATORS
+    account_wide_methods = ("POST",)
 
     @extend_schema(
         operation_id="resendUserInvite",
@@ -277,6 +280,7 @@ class UserInvitationResend(APIView):
 
 class UserDetail(APIView):
     allowed_principals = ADMINISTRATORS
+    account_wide_methods = ("GET", "PATCH", "DELETE")
 
     @extend_schema(
         operation_id="getUser",

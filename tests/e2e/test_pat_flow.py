@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def call_api(base_url: str, token: str) -> int:
     request = urllib.request.Request(
-        f"{base_url}/v1/auth/personal-access-tokens", headers={"Authorization": f"Bearer {token}"}
+        f"{base_url}/v1/environments", headers={"Authorization": f"Bearer {token}"}
     )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - our live server

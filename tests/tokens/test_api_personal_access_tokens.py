@@ -32,7 +32,29 @@ def test_create_returns_the_value_once_and_list_never_does(pat_api, admin_user):
     assert listed.status_code == 200
     assert [t["name"] for t in listed.json()["data"]] == ["deploy", "script"]
     assert data["token"] not in listed.content.decode()
-    assert set(listed.json()["data"][0]) == {"id", "name", "createdAt", "lastUsedAt", "expiresAt"}
+    assert set(listed.json()["data"][0]) == {
+        "id",
+        "name",
+        "createdAt",
+        "lastUsedAt",
+        "expiresAt",
+        "readOnly",
+        "environmentIds",
+        "scope",
+        "status",
+        "exceedsPolicy",
+        "revokedAt",
+    }
+    assert listed.json()["data"][0] | {"id": "", "createdAt": ""} == created | {
+        "id": "",
+        "createdAt": "",
+        "readOnly": False,
+        "environmentIds": None,
+        "scope": "Read and write · All environments",
+        "status": "active",
+        "exceedsPolicy": False,
+        "revokedAt": None,
+    }
 
 
 def test_created_token_works_and_records_last_use(pat_api):
@@ -128,11 +150,18 @@ def test_keys_cannot_manage_personal_access_tokens(secret_key):
 
 def test_token_list_query_count_does_not_grow(pat_api, admin_user, django_assert_num_queries):
     pat_api.get("/v1/auth/personal-access-tokens")  # first use recorded
-    with django_assert_num_queries(3):  # verify the PAT, count the tokens, list a page
+    # Verify the PAT, count the tokens, list a page, and the page's tokens' environments.
+    with django_assert_num_queries(4):
         pat_api.get("/v1/auth/personal-access-tokens")
-    for number in range(9):
-        services.personal_access_token_create(user=admin_user, name=f"token {number}")
-    with django_assert_num_queries(3):
+    environments = list(admin_user.membership.account.environments.all())
+    for number in range(9):  # narrowed to none (all), one or two environments, by turns
+        services.personal_access_token_create(
+            user=admin_user,
+            name=f"token {number}",
+            read_only=number % 2 == 0,
+            environments=environments[: number % 3] or None,
+        )
+    with django_assert_num_queries(4):
         response = pat_api.get("/v1/auth/personal-access-tokens")
     assert len(response.json()["data"]) == 10
 

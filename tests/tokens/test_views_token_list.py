@@ -116,13 +116,17 @@ def test_token_list_queries_do_not_grow(admin_client, admin_user, django_assert_
     services.personal_access_token_create(user=admin_user, name="first")
     admin_client.get("/personal-access-tokens/")
     # session, user, membership with account, the switcher's environments, the tokens'
-    # count, a page of them. (The create form's one-time nonce lives in the cache now: no
-    # session write, which was a savepoint, an UPDATE and its release.)
-    with django_assert_num_queries(6):
+    # count, a page of them, their environments (their scope), and the create form's
+    # environments. (The create form's one-time nonce lives in the cache now: no session
+    # write, which was a savepoint, an UPDATE and its release.)
+    with django_assert_num_queries(8):
         admin_client.get("/personal-access-tokens/")
-    for number in range(9):
-        services.personal_access_token_create(user=admin_user, name=f"t{number}")
-    with django_assert_num_queries(6):
+    environments = list(admin_user.membership.account.environments.all())
+    for number in range(9):  # narrowed to none (all), one or two environments, by turns
+        services.personal_access_token_create(
+            user=admin_user, name=f"t{number}", environments=environments[: number % 3] or None
+        )
+    with django_assert_num_queries(8):
         response = admin_client.get("/personal-access-tokens/")
     assert text(response).count("data-token-id=") == 10
 
@@ -135,7 +139,7 @@ def test_token_list_page_is_paged_newest_first(admin_client, admin_user, django_
     assert "t51 " in first and "t2 " in first and "t1 " not in first  # newest first
     assert "Page 1 of 2" in first
     assert 'href="?page=2"' in first and "?page=1" not in first
-    with django_assert_num_queries(6):  # the same on any page
+    with django_assert_num_queries(8):  # the same on any page
         second = text(admin_client.get("/personal-access-tokens/?page=2"))
     assert second.count("data-token-id=") == 2
     assert "t1 " in second and "t0 " in second

@@ -106,7 +106,11 @@ def personal_access_token_regenerate(
 ) -> tuple[PersonalAccessToken, str]:
     """A new value for the same token: name and lifetime kept, the old value refused at once.
     An expired token comes back to life this way, with a fresh lifetime of the same length,
-    cut to the account's maximum lifetime where it is longer (or never ends)."""
+    cut to the account's maximum lifetime where it is longer (or never ends). A revoked one
+    does not: it was revoked because its value may be in the wrong hands (an administrator,
+    a leak report), and its owner makes a new token instead."""
+    if token.is_revoked:
+        raise ValidationError("This token was revoked: delete it and create a new one.")
     # Locked as personal_access_token_create locks it: a maximum set meanwhile is seen here.
     account = Account.objects.select_for_update().get(pk=account_of_user(token.user).pk)
     lifetime = token.expires_at - token.created_at if token.expires_at else None

@@ -92,3 +92,32 @@ class SecondStepCodeForm(forms.Form):
     typed (spaces, dashes, case); the length only keeps an absurd input out."""
 
     code = forms.CharField(label="Code", max_length=64)
+
+
+class TokenLifetimePolicyForm(forms.Form):
+    """The Team page's "Maximum lifetime of personal access tokens". Its values are those
+    tokens.services.token_max_lifetime_set takes (a test holds the two together)."""
+
+    NO_MAXIMUM = "none"
+
+    token_max_lifetime_days = forms.TypedChoiceField(
+        label="Maximum lifetime of personal access tokens",
+        choices=[
+            (NO_MAXIMUM, "No maximum"),
+            ("7", "7 days"),
+            ("30", "30 days"),
+            ("60", "60 days"),
+            ("90", "90 days"),
+            ("365", "1 year"),
+        ],
+        coerce=lambda value: None if value == TokenLifetimePolicyForm.NO_MAXIMUM else int(value),
+        error_messages={
+            "required": "Choose a maximum lifetime, or no maximum.",
+            "invalid_choice": "Choose 7, 30, 60, 90 or 365 days, or no maximum.",
+        },
+    )
+
+    @classmethod
+    def for_account(cls, account) -> "TokenLifetimePolicyForm":
+        days = account.token_max_lifetime_days
+        return cls(initial={"token_max_lifetime_days": cls.NO_MAXIMUM if days is None else days})

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tokens import views
+from tokens import lifetime_policy_views, views
 
 app_name = "tokens"
 
@@ -15,6 +15,12 @@ urlpatterns = [
         "personal-access-tokens/<str:token_id>/delete/",
         views.personal_access_token_delete,
         name="personal-access-token-delete",
+    ),
+    # A setting of the Team page (accounts:team), which shows it.
+    path(
+        "team/token-lifetime/",
+        lifetime_policy_views.token_lifetime_policy,
+        name="token-lifetime-policy",
     ),
     path("settings/personal-tokens/", views.client_credentials, name="client-credentials"),
     path(

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import access, services, two_step
-from accounts.forms import AcceptInvitationForm, ConfirmForm, InviteForm
+from accounts.forms import AcceptInvitationForm, ConfirmForm, InviteForm, TokenLifetimePolicyForm
 from accounts.reauthentication import requires_reauthentication
 from accounts.two_step_policy import with_two_step
 from accounts.views.common import add_service_errors, administrator_page, posted, refusal
@@ -26,13 +26,17 @@ class TwoStepPolicyForm(forms.Form):
     )
 
 
-def _render_team(request, account, *, form=None, action_form=None, policy_form=None):
+def render_team(
+    request, account, *, form=None, action_form=None, policy_form=None, lifetime_form=None
+):
     """The team page; `action_form` carries a refused row action's reason (removing the
     last administrator, resending an invitation accepted meanwhile), `policy_form` a refused
-    change of the two-step policy."""
+    change of the two-step policy, `lifetime_form` a refused maximum token lifetime (which
+    tokens.lifetime_policy_views sets: only tokens may change tokens)."""
     form = form or InviteForm()
     action_form = action_form or ConfirmForm()
     policy_form = policy_form or TwoStepPolicyForm()
+    lifetime_form = lifetime_form or TokenLifetimePolicyForm.for_account(account)
     # Whether each has two-step verification comes in the page's one query of its rows.
     administrators = with_two_step(request.reach.administrators())
     page = Paginator(administrators, ADMINISTRATORS_PER_PAGE).get_page(request.GET.get("page"))
@@ -47,15 +51,18 @@ def _render_team(request, account, *, form=None, action_form=None, policy_form=N
             "form": form,
             "action_form": action_form,
             "policy_form": policy_form,
+            "lifetime_form": lifetime_form,
         },
-        status=400 if form.errors or action_form.errors or policy_form.errors else 200,
+        status=400
+        if form.errors or action_form.errors or policy_form.errors or lifetime_form.errors
+        else 200,
     )
 
 
 @administrator_page
 def team(request, account):
     if request.method != "POST":
-        return _render_team(request, account)
+        return render_team(request, account)
     return _invite(request, account)
 
 
@@ -74,7 +81,7 @@ def _invite(request, account):
         else:
             messages.success(request, f"Invitation sent to {invitation.email}.")
             return redirect("accounts:team")
-    return _render_team(request, account, form=form)
+    return render_team(request, account, form=form)
 
 
 @require_POST
@@ -88,7 +95,7 @@ def administrator_remove(request, account, user_id):
         services.administrator_remove(account=account, actor=request.user, user=user)
     except ValidationError as error:
         # Refused (the last administrator): the team page says why.
-        return _render_team(request, account, action_form=refusal(error))
+        return render_team(request, account, action_form=refusal(error))
     messages.success(request, f"{user.email} is no longer an administrator.")
     if user.pk == request.user.pk:
         return redirect("accounts:login")
@@ -104,13 +111,13 @@ def two_step_policy(request, account):
     """Turn "Require two-step verification for administrators" on or off."""
     form = TwoStepPolicyForm(request.POST)
     if not form.is_valid():
-        return _render_team(request, account, policy_form=form)
+        return render_team(request, account, policy_form=form)
     required = form.cleaned_data["required"]
     try:
         services.account_require_two_step(account=account, actor=request.user, required=required)
     except ValidationError as error:
         add_service_errors(form, error)
-        return _render_team(request, account, policy_form=form)
+        return render_team(request, account, policy_form=form)
     if required:
         messages.success(
             request,
@@ -130,7 +137,7 @@ def administrator_invitation_resend(request, account, invitation_id):
         # As with a first invitation, the new link goes by mail only.
         services.administrator_invitation_resend(invitation=invitation, actor=request.user)
     except ValidationError as error:
-        return _render_team(request, account, action_form=refusal(error))
+        return render_team(request, account, action_form=refusal(error))
     messages.success(
         request,
         f"A new invitation was sent to {invitation.email}; the earlier link no longer works.",
@@ -145,7 +152,7 @@ def administrator_invitation_revoke(request, account, invitation_id):
     try:
         services.administrator_invitation_revoke(invitation=invitation, actor=request.user)
     except ValidationError as error:
-        return _render_team(request, account, action_form=refusal(error))
+        return render_team(request, account, action_form=refusal(error))
     messages.success(request, f"The invitation for {invitation.email} was revoked.")
     return redirect("accounts:team")
 

@@ -100,7 +100,9 @@ class TokenLifetimePolicyForm(forms.Form):
 
     NO_MAXIMUM = "none"
 
-    token_max_lifetime_days = forms.TypedChoiceField(
+    # Not named after the model's field: re-authentication never carries a field whose name
+    # says "token" through its question (accounts.reauthentication.SECRET_FIELD).
+    max_lifetime = forms.TypedChoiceField(
         label="Maximum lifetime of personal access tokens",
         choices=[
             (NO_MAXIMUM, "No maximum"),
@@ -120,4 +122,4 @@ class TokenLifetimePolicyForm(forms.Form):
     @classmethod
     def for_account(cls, account) -> "TokenLifetimePolicyForm":
         days = account.token_max_lifetime_days
-        return cls(initial={"token_max_lifetime_days": cls.NO_MAXIMUM if days is None else days})
+        return cls(initial={"max_lifetime": cls.NO_MAXIMUM if days is None else days})

@@ -55,7 +55,7 @@ def token_lifetime_policy(request, account):
         return render_team(request, account, lifetime_form=form)
     try:
         change = services.token_max_lifetime_set(
-            account=account, days=form.cleaned_data["token_max_lifetime_days"], actor=request.user
+            account=account, days=form.cleaned_data["max_lifetime"], actor=request.user
         )
     except ValidationError as error:
         add_service_errors(form, error)

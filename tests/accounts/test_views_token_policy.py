@@ -13,7 +13,12 @@ from django.db import connection
 
 from accounts.forms import TokenLifetimePolicyForm
 from accounts.models import Account, Event
-from tests.factories import PersonalAccessTokenFactory, administrator_of, make_account
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    PersonalAccessTokenFactory,
+    administrator_of,
+    make_account,
+)
 from tests.pages import text
 from tests.races import behind_a_transaction
 from tests.reauthentication_helpers import recently_authenticated
@@ -21,7 +26,7 @@ from tokens import services
 from tokens.models import PersonalAccessToken
 
 URL = "/team/token-lifetime/"
-FIELD = "token_max_lifetime_days"
+FIELD = "max_lifetime"
 
 
 def maximum(account) -> int | None:
@@ -73,6 +78,18 @@ def test_saving_asks_who_it_is_first(admin_client, account, admin_user):
     token.refresh_from_db()
     assert token.policy_expires_at is None
     assert not Event.objects.filter(topic="account:updated").exists()
+
+
+def test_the_answer_to_the_question_saves_what_was_chosen(admin_client, account, admin_user):
+    asked = admin_client.post(URL, {FIELD: "60"})
+    assert asked.status_code == 403
+    answer = {name: value for name, value in asked.context["carried"]}
+    assert answer == {f"original:{FIELD}": "60"}
+    answer.update({"reauthenticate_with": "password", "password": DEFAULT_PASSWORD})
+    response = admin_client.post(URL, answer, follow=True)
+    assert response.redirect_chain == [("/team/", 302)]
+    assert "now live at most 60 days" in text(response)
+    assert maximum(account) == 60
 
 
 def test_saving_sets_it_says_what_it_does_and_is_audited(admin_client, account, admin_user):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tokens import lifetime_policy_views, views
+from tokens import lifetime_policy_views, views, views_inventory
 
 app_name = "tokens"
 
@@ -27,6 +27,12 @@ urlpatterns = [
         "settings/personal-tokens/<str:credential_id>/delete/",
         views.client_credential_delete,
         name="client-credential-delete",
+    ),
+    path("credentials/", views_inventory.credentials_inventory, name="credentials"),
+    path(
+        "credentials/<str:credential_id>/revoke/",
+        views_inventory.credential_revoke,
+        name="credential-revoke",
     ),
     path("environments/<str:environment_id>/api-keys/", views.api_keys, name="api-keys"),
     path(

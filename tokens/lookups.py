@@ -31,7 +31,8 @@ class JoinedLookup:
     its field's name gives the related id), or are SQL conditions, read as true or false. In
     SQL (`joins`, `where` and conditions) columns are written `{alias.field}` and tables
     `{alias}`. Values, the current time included, are always bound parameters (`%s`): those
-    in conditions among `columns` first, then those in `where`."""
+    in conditions among `columns` first, then those in `where`. One value used more than
+    once is named instead (`%(now)s`) and given by name to `fetch`: it is bound once."""
 
     def __init__(
         self, tables: dict[str, type[Model]], columns: tuple[str, ...], joins: str, where: str
@@ -94,9 +95,9 @@ class JoinedLookup:
             self._compose()
         return self._sql
 
-    def fetch(self, params: list) -> list | None:
+    def fetch(self, params: list, **named_params) -> list | None:
         """The first matching row's values, in the order of `columns`, or None. A datetime
-        among `params` is bound as its column stores it (the backend's
+        among `params` and `named_params` is bound as its column stores it (the backend's
         adapt_datetimefield_value, which a DateTimeField's get_db_prep_value calls)."""
         sql = self.sql
         # The connection is looked up once: every use of django.db.connection looks it up
@@ -107,6 +108,8 @@ class JoinedLookup:
             name: adapt(value) if isinstance(value, datetime) else value
             for name, value in zip(self._parameter_names, params, strict=True)
         }
+        for name, value in named_params.items():
+            named[name] = adapt(value) if isinstance(value, datetime) else value
         with database.cursor() as cursor:
             cursor.execute(sql, named)
             row = cursor.fetchone()

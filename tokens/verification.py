@@ -63,7 +63,7 @@ def _use_recorded_before(second: int):
 
 # A token is refused once revoked, past its expiry, or older than the account's maximum
 # lifetime allows (policy_expires_at). Params: a minute ago (is the use to be recorded?),
-# the digest, now (expiry), now (the maximum lifetime).
+# the digest; and by name, now.
 PAT_LOOKUP = JoinedLookup(
     {"t": PersonalAccessToken, "u": User, "m": Membership},
     columns=(
@@ -77,15 +77,15 @@ PAT_LOOKUP = JoinedLookup(
     ),
     joins="JOIN {u} ON {u.id} = {t.user} JOIN {m} ON {m.user} = {u.id}",
     where="{t.digest} = %s AND {u.is_active} AND {t.revoked_at} IS NULL"
-    " AND ({t.expires_at} IS NULL OR {t.expires_at} > %s)"
-    " AND ({t.policy_expires_at} IS NULL OR {t.policy_expires_at} > %s)",
+    " AND ({t.expires_at} IS NULL OR {t.expires_at} > %(now)s)"
+    " AND ({t.policy_expires_at} IS NULL OR {t.policy_expires_at} > %(now)s)",
 )
 
 
 def _verify_personal_access_token(raw: str, request) -> Principal | None:
     now = timezone.now()
     row = PAT_LOOKUP.fetch(
-        [_use_recorded_before(int(now.timestamp())), credentials.digest(raw), now, now]
+        [_use_recorded_before(int(now.timestamp())), credentials.digest(raw)], now=now
     )
     if row is None:
         return None

@@ -226,6 +226,15 @@ class AccountOutput(serializers.Serializer):
     id = serializers.CharField()
     name = serializers.CharField()
     metadata = serializers.DictField()
+    tokenMaxLifetimeDays = serializers.IntegerField(
+        source="token_max_lifetime_days",
+        allow_null=True,
+        read_only=True,
+        help_text="Maximum lifetime of personal access tokens, in days (7, 30, 60, 90 or 365); "
+        "null: no maximum. Tokens older than it are refused, however long they were made for. "
+        "Read-only here: administrators set it on the Team page, which asks them to prove who "
+        "they are first, as no API credential can.",
+    )
     createdAt = DateTimeField(source="created_at")
     updatedAt = DateTimeField(source="updated_at")
 

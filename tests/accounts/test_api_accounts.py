@@ -13,7 +13,14 @@ from tests.accounts.test_api_access import send
 def test_the_current_account_in_the_contracts_shape(world):
     for caller in ("pat", "access token", "secret key"):
         data = world.client(caller).get("/v1/accounts/current").json()["data"]
-        assert set(data) == {"id", "name", "metadata", "createdAt", "updatedAt"}
+        assert set(data) == {
+            "id",
+            "name",
+            "metadata",
+            "tokenMaxLifetimeDays",
+            "createdAt",
+            "updatedAt",
+        }
         assert (data["id"], data["name"], data["metadata"]) == (world.account.id, "Acme", {})
         assert data["createdAt"].endswith("Z")
     theirs = world.client("another account's secret key").get("/v1/accounts/current").json()

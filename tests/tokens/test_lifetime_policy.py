@@ -190,3 +190,16 @@ def test_regenerating_cuts_the_lifetime_to_the_maximum(
     assert token.policy_expires_at == (clock.now + timedelta(days=maximum) if maximum else None)
     assert not token.exceeds_policy
     assert verify(raw).credential == token
+
+
+def test_the_api_reads_the_maximum_and_cannot_change_it(account, admin_user, pat_api):
+    assert pat_api.get("/v1/accounts/current").json()["data"]["tokenMaxLifetimeDays"] is None
+    services.token_max_lifetime_set(account=account, days=90, actor=admin_user)
+    assert pat_api.get("/v1/accounts/current").json()["data"]["tokenMaxLifetimeDays"] == 90
+    # Setting it asks a person to prove who they are, which only pages can: not writable here.
+    response = pat_api.patch(
+        "/v1/accounts/current", {"tokenMaxLifetimeDays": None, "name": "Acme"}, format="json"
+    )
+    assert response.status_code == 200
+    assert response.json()["data"]["tokenMaxLifetimeDays"] == 90
+    assert Account.objects.get(pk=account.pk).token_max_lifetime_days == 90

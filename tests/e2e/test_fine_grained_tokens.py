@@ -6,19 +6,23 @@ of production."""
 import json
 import urllib.error
 import urllib.request
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import assert_fits_the_screen, sign_in, snap
 from tests.factories import (
     DEFAULT_PASSWORD,
+    AdministratorFactory,
     SpaceFactory,
     administrator_of,
     development,
     make_account,
     production,
 )
+from tokens import services
 from tokens.models import PersonalAccessToken
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -94,3 +98,41 @@ def test_a_read_only_development_token_made_on_the_page(request, base_url, width
     assert (status, body) == (404, {"errors": [{"message": "Not found."}]})
     status, body = call_api(base_url, token, "GET", "/v1/spaces")
     assert [space["name"] for space in body["data"]] == ["Imports"]
+
+
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+def test_the_list_marks_revoked_and_policy_tokens(request, width):
+    tab = request.getfixturevalue("page" if width == "desktop" else "phone")
+    account = make_account(email=f"statuses-{width}@example.com")
+    user = administrator_of(account)
+    boss = AdministratorFactory(account=account, email=f"boss-{width}@example.com")
+    now = timezone.now()
+    made = {
+        name: services.personal_access_token_create(user=user, name=name, **narrowing)[0]
+        for name, narrowing in [
+            ("narrow", {"read_only": True, "environments": [development(account)]}),
+            ("revoked by boss", {}),
+            ("leaked", {}),
+            ("too long", {}),
+            ("too old", {}),
+        ]
+    }
+    tokens = PersonalAccessToken.objects
+    tokens.filter(pk=made["revoked by boss"].pk).update(revoked_at=now, revoked_by=boss)
+    tokens.filter(pk=made["leaked"].pk).update(revoked_at=now)
+    tokens.filter(pk=made["too long"].pk).update(policy_expires_at=now + timedelta(days=3))
+    tokens.filter(pk=made["too old"].pk).update(policy_expires_at=now - timedelta(days=3))
+    sign_in(tab, user.email, DEFAULT_PASSWORD)
+
+    tab.goto("/personal-access-tokens/")
+    expect(tab.locator("tr", has_text="revoked by boss")).to_contain_text(f"by boss-{width}")
+    expect(tab.locator("tr", has_text="leaked")).to_contain_text("reported as leaked")
+    expect(tab.locator("tr", has_text="too long")).to_contain_text("Exceeds policy")
+    expect(tab.locator("tr", has_text="too old")).to_contain_text("Refused by policy")
+    snap(tab, f"fine-grained-statuses-{width}")
+    assert_fits_the_screen(tab)
+    # A revoked token's menu offers Delete and no Regenerate.
+    row = tab.locator("tr", has_text="leaked")
+    row.get_by_label("Actions for leaked").click()
+    expect(row.get_by_role("button", name="Delete")).to_be_visible()
+    expect(row.get_by_role("button", name="Regenerate")).to_have_count(0)

@@ -140,9 +140,12 @@ class CredentialInventory:
     ordered = True
 
     def __init__(self, reach: Reach, filters: Filters = Filters()):
-        tokens = personal_access_tokens_within(reach, filters).values_list("id", "created_at")
-        clients = client_credentials_within(reach, filters).values_list("id", "created_at")
-        self.union = tokens.union(clients, all=True)
+        # Each side unordered (a compound statement orders as a whole, SQLite insists).
+        tokens = personal_access_tokens_within(reach, filters).order_by()
+        clients = client_credentials_within(reach, filters).order_by()
+        self.union = tokens.values_list("id", "created_at").union(
+            clients.values_list("id", "created_at"), all=True
+        )
 
     def count(self) -> int:
         return self.union.count()

@@ -9,6 +9,7 @@ def test_first_deferred_read_loads_every_deferred_field_at_once(account, django_
         "name",
         "metadata",
         "require_two_step",
+        "token_max_lifetime_days",
         "created_at",
         "updated_at",
     }

@@ -54,11 +54,19 @@ ENDPOINTS = (
         "post",
         "/v1/auth/personal-access-tokens",
         (serializers.PersonalAccessTokenCreateInput,),
-        body={"name": "deploy", "expiresInDays": 30},
+        body={
+            "name": "deploy",
+            "expiresInDays": 30,
+            "readOnly": False,
+            "environmentIds": ["{environment_id}"],
+        },
         fields=(
             Field("name"),
             # null: never expires
             Field("expiresInDays", '"forever"', accepts=("null",), required=False),
+            Field("readOnly", '"yes"', accepts=("true",), required=False),
+            # null: every environment; ["a"] is an unknown environment, a 404.
+            Field("environmentIds", '"us_env_x"', accepts=("null",), required=False),
         ),
     ),
     Endpoint(

@@ -1,15 +1,18 @@
 from django.urls import path
 
-from tokens import api, api_inventory
+from tokens import api, api_inventory, api_personal_access_tokens
 
 # Ids in paths are `<public_id:…>` (portal.api.PublicIdConverter): anything else there is an
 # unknown route, answered by the API's JSON 404.
 urlpatterns = [
     path("auth", api.AccessTokenCreate.as_view()),
-    path("auth/personal-access-tokens", api.PersonalAccessTokenList.as_view()),
+    path(
+        "auth/personal-access-tokens",
+        api_personal_access_tokens.PersonalAccessTokenList.as_view(),
+    ),
     path(
         "auth/personal-access-tokens/<public_id:token_id>",
-        api.PersonalAccessTokenDetail.as_view(),
+        api_personal_access_tokens.PersonalAccessTokenDetail.as_view(),
     ),
     path("auth/api-keys", api.ApiKeyList.as_view()),
     path("auth/publishable-key", api.PublishableKeyDetail.as_view()),

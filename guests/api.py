@@ -205,6 +205,9 @@ class GuestDetail(APIView):
 
 
 class GuestToken(APIView):
+    # It makes a credential that may invite guests: not for a read-only token.
+    minting_methods = ("GET", "HEAD")
+
     @extend_schema(
         operation_id="getGuestToken",
         summary="Get a guest access token (valid 1 hour)",

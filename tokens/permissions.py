@@ -29,7 +29,10 @@ class PrincipalAllowed(BasePermission):
             raise InsufficientScope()
         if principal.kind not in allowed:
             raise InsufficientScope()
-        if principal.read_only and request.method not in SAFE_METHODS:
+        # A read makes a credential where a view says so (a guest access token, which may
+        # invite): that is a write a read-only token may not do either.
+        minting = request.method in getattr(view, "minting_methods", ())
+        if principal.read_only and (request.method not in SAFE_METHODS or minting):
             raise InsufficientScope(
                 f"This token is read-only ({principal.credential.scope_label()}): "
                 "it may read, and change nothing."

@@ -85,6 +85,16 @@ def test_a_read_only_token_changes_nothing_anywhere(method, path):
     assert send(client_with(scene.plain), method, url, {"name": "changed"}).status_code != 403
 
 
+def test_a_read_only_token_makes_no_guest_access_token():
+    # A guest access token may invite guests (mail, a magic link): a write by another name.
+    scene = Scene()
+    path = f"/v1/guests/{scene.dev_guest.id}/token"
+    response = client_with(scene.read_only).get(path)
+    assert response.status_code == 403
+    assert response.json() == {"errors": [{"message": READ_ONLY_REFUSAL}]}
+    assert client_with(scene.plain).get(path).status_code == 200
+
+
 @pytest.mark.parametrize("method", ["get", "head", "options"])
 def test_a_read_only_token_reads(method):
     scene = Scene()

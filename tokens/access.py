@@ -26,8 +26,9 @@ def secret_within(reach: Reach, secret_id: str) -> Secret:
 
 
 def may_read_secret_key(principal: Principal) -> bool:
-    """Secret keys are shown to administrators only."""
-    return principal.is_administrator
+    """Secret keys are shown to administrators only, and never to a read-only token: a
+    secret key may write, so showing it would undo the token's narrowing."""
+    return principal.is_administrator and not principal.read_only
 
 
 def api_key_within(environment: Environment, key_id: str) -> ApiKey:

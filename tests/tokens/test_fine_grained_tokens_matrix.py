@@ -95,6 +95,20 @@ def test_a_read_only_token_makes_no_guest_access_token():
     assert client_with(scene.plain).get(path).status_code == 200
 
 
+def test_a_read_only_token_is_never_shown_a_secret_key():
+    # A secret key may write: showing one to a read-only token would undo its narrowing.
+    scene = Scene()
+    path = f"/v1/auth/api-keys?environmentId={scene.dev.id}"
+    shown = {
+        key["type"]: key["rawKey"] for key in client_with(scene.read_only).get(path).json()["data"]
+    }
+    assert shown["SECRET"] is None and shown["PUBLISHABLE"].startswith("pk_")
+    plain = {
+        key["type"]: key["rawKey"] for key in client_with(scene.plain).get(path).json()["data"]
+    }
+    assert plain["SECRET"].startswith("sk_")
+
+
 @pytest.mark.parametrize("method", ["get", "head", "options"])
 def test_a_read_only_token_reads(method):
     scene = Scene()

@@ -1,27 +1,16 @@
 """Signed-in sessions: django-qsessions stores each with its user, address and browser."""
 
-import ipaddress
-
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.utils import timezone
 from qsessions.middleware import SessionMiddleware as QSessionsMiddleware
 
-from portal.ratelimit import client_address
+from portal.ratelimit import client_ip
 
 # When the signed-in person last used this session (a POSIX timestamp: sessions store JSON).
 SEEN_AT_KEY = "accounts:seen_at"
 # A request less than this after the last one seen leaves the session unwritten.
 SEEN_EVERY_SECONDS = 60
-
-
-def session_address(request) -> str | None:
-    """The client's address as a session stores it: resolved the portal's way
-    (TRUSTED_PROXY_COUNT), and None when a proxy handed over something that is no address."""
-    try:
-        return str(ipaddress.ip_address(client_address(request)))
-    except ValueError:
-        return None
 
 
 class SessionMiddleware(QSessionsMiddleware):
@@ -35,7 +24,7 @@ class SessionMiddleware(QSessionsMiddleware):
 
     def process_request(self, request):
         request.session = self.SessionStore(
-            ip=session_address(request),
+            ip=client_ip(request),
             user_agent=request.headers.get("User-Agent", ""),
             session_key=request.COOKIES.get(settings.SESSION_COOKIE_NAME),
         )

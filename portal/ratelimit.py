@@ -8,6 +8,7 @@ limit across addresses, password reset requests, guests' requests for a new magi
 link, and the join forms of shared links."""
 
 import hashlib
+import ipaddress
 import time
 
 from axes.helpers import get_cool_off
@@ -19,6 +20,15 @@ from django.http import HttpResponse
 
 from portal.api import AttemptsThrottled, json_error
 from portal.paths import is_api_request
+
+
+def client_ip(request) -> str | None:
+    """client_address as a database keeps an address (a session's, a credential's last
+    use): None when a proxy handed over something that is no address."""
+    try:
+        return str(ipaddress.ip_address(client_address(request)))
+    except ValueError:
+        return None
 
 
 def client_address(request) -> str:

@@ -1,13 +1,12 @@
 """Helpers every app's services share."""
 
-import ipaddress
 import logging
 from datetime import datetime, timedelta
 
 from django.db import DatabaseError, models, transaction
 from django.db.models import Q
 
-from portal.ratelimit import client_address
+from portal.ratelimit import client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -60,12 +59,7 @@ CLIENT_MAX_LENGTH = 200
 
 def used_from(request) -> dict:
     """Where a credential used by `request` was used from, as tokens.models.CredentialUse
-    keeps it: the client's address resolved the portal's way (TRUSTED_PROXY_COUNT; None
-    when a proxy handed over something that is no address) and its User-Agent, trimmed."""
-    try:
-        address = str(ipaddress.ip_address(client_address(request)))
-    except ValueError:
-        address = None
+    keeps it: the client's address (portal.ratelimit.client_ip) and its User-Agent, trimmed."""
     client = request.META.get("HTTP_USER_AGENT", "")[:CLIENT_MAX_LENGTH]
     # PostgreSQL refuses a NUL in text.
-    return {"last_used_address": address, "last_used_client": client.replace("\x00", "")}
+    return {"last_used_address": client_ip(request), "last_used_client": client.replace("\x00", "")}

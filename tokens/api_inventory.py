@@ -161,8 +161,5 @@ class CredentialRevoke(InventoryView):
     )
     def post(self, request, credential_id: str):
         credential = inventory.account_credential_within(request.user, credential_id)
-        if isinstance(credential, PersonalAccessToken):
-            services.personal_access_token_revoke(token=credential, actor=request.user.user)
-        else:
-            services.client_credential_revoke(credential=credential, actor=request.user.user)
+        services.credential_revoke(credential=credential, actor=request.user.user)
         return data_response(CredentialOutput(credential).data)

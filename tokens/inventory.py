@@ -14,23 +14,29 @@ reach's account bounds it, so another account's credential is an unknown id (404
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.access import Reach
 from portal.access import get_or_404
 from portal.api import NOT_FOUND
-from tokens.models import ClientCredential, PersonalAccessToken
+from tokens.models import (
+    ACTIVE,
+    EXPIRED,
+    REFUSED_BY_POLICY,
+    REVOKED,
+    ClientCredential,
+    PersonalAccessToken,
+    exceeding_policy,
+)
 
 PERSONAL_ACCESS_TOKEN = "personalAccessToken"
 CLIENT_CREDENTIAL = "clientCredential"
 KIND_PREFIXES = {"us_pat_": PERSONAL_ACCESS_TOKEN, "us_cli_": CLIENT_CREDENTIAL}
 
-# What a credential is now (`status` of a row) and, with EXCEEDS_POLICY, the filters.
-ACTIVE = "active"
-EXPIRED = "expired"
-REVOKED = "revoked"
+# What a credential is now (`status` of a row: the model's, a token ended by the account's
+# maximum lifetime reading as expired) and, with EXCEEDS_POLICY, the filters.
 # A working token made to live longer than the account's maximum lifetime allows.
 EXCEEDS_POLICY = "exceedsPolicy"
 STATUSES = (ACTIVE, EXPIRED, REVOKED)
@@ -59,12 +65,7 @@ def _token_filter(status: str | None, now: datetime) -> Q:
     if status == ACTIVE:
         return working
     if status == EXCEEDS_POLICY:
-        # PersonalAccessToken.exceeds_policy, as a filter.
-        return (
-            working
-            & Q(policy_expires_at__isnull=False)
-            & (Q(expires_at__isnull=True) | Q(expires_at__gt=F("policy_expires_at")))
-        )
+        return working & exceeding_policy()
     return Q()
 
 
@@ -165,13 +166,9 @@ def credentials_within(reach: Reach, filters: Filters = Filters()) -> Credential
 
 
 def status_of(credential) -> str:
-    if credential.is_revoked:
-        return REVOKED
-    if isinstance(credential, PersonalAccessToken) and (
-        credential.is_expired or credential.is_refused_by_policy
-    ):
-        return EXPIRED
-    return ACTIVE
+    """The credential's status (the model's), a token refused by the account's maximum
+    lifetime counted as expired, as the `expired` filter counts it."""
+    return EXPIRED if credential.status == REFUSED_BY_POLICY else credential.status
 
 
 def account_credential_within(reach: Reach, credential_id: str):

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import AuditScope, Environment, Space
@@ -87,6 +87,20 @@ class Revocable(models.Model):
         return self.revoked_at is not None
 
 
+# What a credential is now, as its owner's list, the inventory and the API say it.
+ACTIVE = "active"
+EXPIRED = "expired"
+REVOKED = "revoked"
+REFUSED_BY_POLICY = "refused_by_policy"  # older than the account's maximum lifetime
+
+
+def exceeding_policy() -> Q:
+    """PersonalAccessToken.exceeds_policy, as a filter."""
+    return Q(policy_expires_at__isnull=False) & (
+        Q(expires_at__isnull=True) | Q(expires_at__gt=F("policy_expires_at"))
+    )
+
+
 class PersonalAccessToken(LoadsDeferredFieldsTogether, CredentialUse, Revocable, models.Model):
     """A user-scoped token. Only its digest and last four characters are kept.
 
@@ -152,6 +166,18 @@ class PersonalAccessToken(LoadsDeferredFieldsTogether, CredentialUse, Revocable,
     def is_refused_by_policy(self) -> bool:
         return self.policy_expires_at is not None and self.policy_expires_at <= timezone.now()
 
+    @property
+    def status(self) -> str:
+        """Revoked, else expired (its own lifetime), else refused by policy, else active:
+        what tokens.verification decides, in words."""
+        if self.is_revoked:
+            return REVOKED
+        if self.is_expired:
+            return EXPIRED
+        if self.is_refused_by_policy:
+            return REFUSED_BY_POLICY
+        return ACTIVE
+
 
 class ClientCredential(CredentialUse, Revocable, models.Model):
     """Legacy client id + secret, traded at the auth endpoint for an access token. The
@@ -170,6 +196,11 @@ class ClientCredential(CredentialUse, Revocable, models.Model):
 
     def __str__(self) -> str:
         return self.id
+
+    @property
+    def status(self) -> str:
+        """Client credentials never expire: revoked, else active."""
+        return REVOKED if self.is_revoked else ACTIVE
 
 
 class Secret(models.Model):

@@ -18,7 +18,7 @@ from portal.api import (
 )
 from tokens import access, revocation, services
 from tokens.access_tokens import LIFETIMES, USER
-from tokens.models import ApiKey
+from tokens.models import ACTIVE, EXPIRED, REFUSED_BY_POLICY, REVOKED, ApiKey
 
 USER_CREDENTIALS = "userCredentials"
 API_CREDENTIALS = "apiCredentials"
@@ -165,7 +165,7 @@ class AccessTokenOutput(serializers.Serializer):
         return str(int(LIFETIMES[USER].total_seconds()))
 
 
-TOKEN_STATUSES = ("active", "expired", "revoked", "refused_by_policy")
+TOKEN_STATUSES = (ACTIVE, EXPIRED, REVOKED, REFUSED_BY_POLICY)
 
 
 class PersonalAccessTokenOutput(serializers.Serializer):
@@ -182,7 +182,12 @@ class PersonalAccessTokenOutput(serializers.Serializer):
         help_text='What the token may do and where: "Read-only · Development", "Read and '
         'write · All environments".',
     )
-    status = serializers.SerializerMethodField()
+    status = ChoiceField(
+        TOKEN_STATUSES,
+        read_only=True,
+        help_text="revoked (by an administrator, or reported as leaked), expired (its own "
+        "lifetime), refused_by_policy (older than the account's maximum lifetime), else active.",
+    )
     exceedsPolicy = serializers.BooleanField(
         source="exceeds_policy",
         help_text="Made to live longer than the account's maximum lifetime allows: it stops "
@@ -202,23 +207,6 @@ class PersonalAccessTokenOutput(serializers.Serializer):
             return None
         # Read from the prefetched environments (the list's selector), not a query per token.
         return sorted(environment.id for environment in token.environments.all())
-
-    @extend_schema_field(
-        serializers.ChoiceField(
-            TOKEN_STATUSES,
-            help_text="revoked (by an administrator, or reported as leaked), expired (its "
-            "own lifetime), refused_by_policy (older than the account's maximum lifetime), "
-            "else active.",
-        )
-    )
-    def get_status(self, token) -> str:
-        if token.is_revoked:
-            return "revoked"
-        if token.is_expired:
-            return "expired"
-        if token.is_refused_by_policy:
-            return "refused_by_policy"
-        return "active"
 
 
 class PersonalAccessTokenCreateOutput(serializers.Serializer):

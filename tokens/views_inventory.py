@@ -69,10 +69,11 @@ def _describe(credential) -> None:
     """What the row and its confirmation say: the kind, the status, and the question."""
     owner = _owner_label(credential.user)
     credential.is_token = isinstance(credential, PersonalAccessToken)
-    credential.status = inventory.status_of(credential)
-    credential.status_label = STATUS_LABELS[credential.status]
+    credential.inventory_status = inventory.status_of(credential)
     credential.shows_exceeds_policy = (
-        credential.is_token and credential.exceeds_policy and credential.status == inventory.ACTIVE
+        credential.is_token
+        and credential.exceeds_policy
+        and credential.inventory_status == inventory.ACTIVE
     )
     if credential.is_token:
         credential.confirm_question = f"Revoke {owner}’s token"
@@ -121,12 +122,10 @@ def credential_revoke(request, account, credential_id):
     credential = inventory.account_credential_within(request.reach, credential_id)
     owner = _owner_label(credential.user)
     if isinstance(credential, PersonalAccessToken):
-        revoked = services.personal_access_token_revoke(token=credential, actor=request.user)
         what = f"{owner}’s token “{credential.name}”"
     else:
-        revoked = services.client_credential_revoke(credential=credential, actor=request.user)
         what = f"{owner}’s client credentials {credential.id}"
-    if revoked:
+    if services.credential_revoke(credential=credential, actor=request.user):
         messages.success(request, f"Revoked {what}. {owner} was told by mail.")
     else:
         messages.info(request, f"{what} was already revoked.")

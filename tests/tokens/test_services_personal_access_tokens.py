@@ -65,13 +65,20 @@ def test_regenerating_keeps_name_and_lifetime_and_starts_afresh(admin_user):
     # Used, and three days into its week.
     now = timezone.now()
     PersonalAccessToken.objects.filter(pk=token.pk).update(
-        last_used_at=now, created_at=now - timedelta(days=3), expires_at=now + timedelta(days=4)
+        last_used_at=now,
+        last_used_address="203.0.113.9",
+        last_used_client="curl/8",
+        created_at=now - timedelta(days=3),
+        expires_at=now + timedelta(days=4),
     )
     token.refresh_from_db()
     regenerated, raw = services.personal_access_token_regenerate(token=token, actor=admin_user)
     assert regenerated.pk == token.pk and regenerated.name == "CI"
     assert regenerated.digest == credentials.digest(raw) != credentials.digest(token.raw)
     assert regenerated.last_used_at is None and regenerated.created_at >= now
+    # Where the old value was used is no longer where this one was.
+    regenerated.refresh_from_db()
+    assert regenerated.last_used_address is None and regenerated.last_used_client == ""
     assert regenerated.expires_at - regenerated.created_at == timedelta(days=7)
     (event,) = events("personal-access-token:regenerated")
     assert event.payload == {"tokenId": token.pk, "name": "CI"}

@@ -40,6 +40,7 @@ from tokens.services.personal_access_tokens import (
 from tokens.services.revocations import (
     client_credential_revoke,
     credential_mark_revoked,
+    credential_revoke,
     personal_access_token_revoke,
 )
 from tokens.services.secrets import (
@@ -76,6 +77,7 @@ __all__ = [
     "token_max_lifetime_set",
     "client_credential_revoke",
     "credential_mark_revoked",
+    "credential_revoke",
     "personal_access_token_revoke",
     "SECRET_NAME_MAX_LENGTH",
     "SECRET_VALUE_MAX_LENGTH",

@@ -17,7 +17,7 @@ from django.utils import timezone
 from accounts.audit import record_event
 from accounts.models import Account, User
 from portal.services import model_update
-from tokens.models import PersonalAccessToken
+from tokens.models import PersonalAccessToken, exceeding_policy
 from tokens.services.personal_access_tokens import TOKEN_LIFETIME_CHOICES
 
 # The maximums an account may set: the lifetimes a token may be made with (None: no maximum).
@@ -60,11 +60,7 @@ def token_max_lifetime_set(
     )
     now = timezone.now()
     counts = (
-        tokens.filter(
-            Q(expires_at__isnull=True) | Q(expires_at__gt=F("policy_expires_at")),
-            policy_expires_at__isnull=False,
-            revoked_at__isnull=True,
-        )
+        tokens.filter(exceeding_policy(), revoked_at__isnull=True)
         .exclude(expires_at__lte=now)
         .aggregate(
             exceeding=Count("pk"), refused_now=Count("pk", filter=Q(policy_expires_at__lte=now))

@@ -124,6 +124,8 @@ def personal_access_token_regenerate(
         "last_four": raw[-4:],
         "created_at": now,
         "last_used_at": None,
+        "last_used_address": None,
+        "last_used_client": "",
         "expires_at": now + lifetime if lifetime else None,
         "policy_expires_at": policy_expiry(now, account),
     }

@@ -103,3 +103,11 @@ def client_credential_revoke(*, credential: ClientCredential, actor: User) -> bo
         page=reverse("tokens:client-credentials"),
     )
     return True
+
+
+def credential_revoke(*, credential: Revocable, actor: User) -> bool:
+    """An administrator revokes a credential of either kind, as the inventory lists them
+    (its page and its API): personal_access_token_revoke or client_credential_revoke."""
+    if isinstance(credential, PersonalAccessToken):
+        return personal_access_token_revoke(token=credential, actor=actor)
+    return client_credential_revoke(credential=credential, actor=actor)
